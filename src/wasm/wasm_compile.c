@@ -429,7 +429,7 @@ static ol_err pop(comp *c, uint8_t expect, vent *out, uint32_t *pos)
     ctrl *f = &c->cs[c->ch - 1];
     if (c->vh == f->height) {
         if (f->unreachable) {
-            *out = (vent){expect, K_SLOT, 0, 0};
+            *out = (vent){T_UNKNOWN, K_SLOT, 0, 0};
             if (pos)
                 *pos = c->vh;
             return OL_OK;
@@ -449,8 +449,6 @@ static ol_err pop(comp *c, uint8_t expect, vent *out, uint32_t *pos)
     c->vh--;
     if (e.k != K_SLOT && c->nd > 0 && c->dl[c->nd - 1] == c->vh)
         c->nd--;
-    if (e.t == T_UNKNOWN)
-        e.t = expect;
     *out = e;
     if (pos)
         *pos = c->vh;
@@ -491,16 +489,22 @@ static ol_err check_end_stack(comp *c, const ol_wasm_valtype *types, uint32_t n)
     return OL_OK;
 }
 
-/* Checks (without consuming) that the top of the stack can feed `types`; used by br_if. */
-static ol_err peek_types(comp *c, const ol_wasm_valtype *types, uint32_t n)
+/* Checks (without consuming) that the top of the stack can feed `types`. In unreachable code
+ * this is the spec's pop_vals followed by push_vals of either the label types (br_if) or the
+ * popped values themselves, whose type may stay unknown (br_table). */
+static ol_err peek_types(comp *c, const ol_wasm_valtype *types, uint32_t n, bool push_actual)
 {
     vent tmp[1];
     if (c->dead) {
-        /* The spec's pop_vals then push_vals: values of unknown type become the label's. */
-        for (uint32_t j = n; j-- > 0;)
+        uint8_t got[OL__MAX_RESULTS + 1];
+        if (n > OL__MAX_RESULTS)
+            return invalid(c, "too many label values");
+        for (uint32_t j = n; j-- > 0;) {
             TRY(pop(c, (uint8_t)types[j], tmp, NULL));
+            got[j] = push_actual ? tmp[0].t : (uint8_t)types[j];
+        }
         for (uint32_t j = 0; j < n; j++)
-            TRY(push(c, (uint8_t)types[j]));
+            TRY(push(c, got[j]));
         return OL_OK;
     }
     uint32_t save_vh = c->vh, save_nd = c->nd;
@@ -849,7 +853,7 @@ static ol_err op_br_if(comp *c)
     TRY(read_label(c, &li));
     TRY(pop(c, OL_WASM_I32, &cond, &pos));
     label_types(c, li, &t, &n);
-    TRY(peek_types(c, t, n));
+    TRY(peek_types(c, t, n, false));
     if (c->dead)
         return OL_OK;
     bool in_place = true;
@@ -909,7 +913,7 @@ static ol_err op_br_table(comp *c)
             rc = invalid(c, "type mismatch: br_table labels have different arities");
             goto out;
         }
-        if ((rc = peek_types(c, t, n)) != OL_OK)
+        if ((rc = peek_types(c, t, n, true)) != OL_OK)
             goto out;
     }
     if (!c->dead) {
@@ -1484,7 +1488,7 @@ static ol_err compile_body(comp *c)
             vent tmp;
             TRY(read_label(c, &li));
             label_types(c, li, &t, &n);
-            TRY(peek_types(c, t, n));
+            TRY(peek_types(c, t, n, false));
             if (!c->dead)
                 TRY(emit_br(c, li));
             for (uint32_t j = n; j-- > 0;)
@@ -1500,7 +1504,7 @@ static ol_err compile_body(comp *c)
             break;
         case 0x0f: { /* return */
             const ol_wasm_valtype *rt = c->ft->vt + c->ft->nparams;
-            TRY(peek_types(c, rt, c->ft->nresults));
+            TRY(peek_types(c, rt, c->ft->nresults, false));
             if (!c->dead)
                 TRY(emit_return(c));
             TRY(set_unreachable(c));
