@@ -57,8 +57,10 @@ static inline size_t ol__rd_off(const ol__reader *r)
     return (size_t)(r->p - r->base);
 }
 
+/* Every reader writes *v on all paths (0 on failure), so callers never see an unset value. */
 static inline ol__rd_status ol__rd_u8(ol__reader *r, uint8_t *v)
 {
+    *v = 0;
     if (r->p >= r->end)
         return OL__RD_EOF;
     *v = *r->p++;
@@ -71,6 +73,7 @@ static inline ol__rd_status ol__rd_uleb(ol__reader *r, unsigned bits, uint64_t *
     uint64_t result = 0;
     unsigned shift = 0;
     unsigned maxbytes = (bits + 6) / 7;
+    *v = 0;
     for (unsigned i = 0;; i++) {
         if (r->p >= r->end)
             return OL__RD_EOF;
@@ -98,6 +101,7 @@ static inline ol__rd_status ol__rd_sleb(ol__reader *r, unsigned bits, int64_t *v
     unsigned shift = 0;
     unsigned maxbytes = (bits + 6) / 7;
     uint8_t b = 0;
+    *v = 0;
     for (unsigned i = 0;; i++) {
         if (r->p >= r->end)
             return OL__RD_EOF;
@@ -129,13 +133,13 @@ static inline ol__rd_status ol__rd_u32(ol__reader *r, uint32_t *v)
 {
     uint64_t x;
     ol__rd_status st = ol__rd_uleb(r, 32, &x);
-    if (st == OL__RD_OK)
-        *v = (uint32_t)x;
+    *v = (uint32_t)x;
     return st;
 }
 
 static inline ol__rd_status ol__rd_fixed(ol__reader *r, size_t n, uint64_t *v)
 {
+    *v = 0;
     if ((size_t)(r->end - r->p) < n)
         return OL__RD_EOF;
     uint64_t x = 0;
@@ -337,6 +341,9 @@ struct ol__code {
 ol_err ol__wasm_compile(ol_wasm_module *m, const uint8_t *bytes, size_t len, uint32_t defined,
                         ol_diag *d);
 void ol__wasm_code_free(const ol_allocator *a, ol__code *c);
+
+/* Writes a listing of the compiled code to f (a FILE *; void * keeps stdio out of this header). */
+void ol__wasm_code_dump(void *f, const ol__code *c);
 
 /* Byte offset in the module of the instruction whose handler cell is at `pc`. */
 uint32_t ol__wasm_code_offset(const ol__code *c, const ol__cell *pc);
