@@ -73,7 +73,9 @@ typedef struct comp {
     ol__reader r;
     uint32_t fidx;
     const ol__functype *ft;
-    uint32_t nlocals;
+    uint32_t nlocals;      /* frame locals: declared ones plus the zero slot */
+    uint32_t nlocal_decl;  /* params + declared locals */
+    uint32_t zslot;        /* offset of a local that is never written: always 0 */
     uint8_t *ltypes;
     size_t ins_off; /* module offset of the instruction being compiled */
     uint32_t opcode;
@@ -463,6 +465,10 @@ static ol_err opnd(comp *c, vent *e, uint32_t pos, uint32_t *off)
         *off = loff(e->local);
         return OL_OK;
     case K_CONST:
+        if (e->imm == 0) {
+            *off = c->zslot;
+            return OL_OK;
+        }
         TRY(emit_const(c, e->imm, soff(c, pos)));
         e->k = K_SLOT;
         *off = soff(c, pos);
@@ -567,6 +573,12 @@ static ol_err move_vals(comp *c, uint32_t n, uint32_t dst)
 static ol_err emit_return(comp *c)
 {
     uint32_t n = c->ft->nresults, at;
+    if (n == 1 && c->vs[c->vh - 1].k == K_SLOT && c->last_valid && c->last_pos == c->vh - 1) {
+        /* Nothing runs in this frame after the return, so the value may land in slot 0. */
+        set32(c, c->last_dst_cell, c->last_dst_half, loff(0));
+        finalize(c);
+        return emit(c, OL__OP_return_, 0, &at);
+    }
     for (uint32_t i = 0; i < n; i++) {
         vent *e = &c->vs[c->vh - n + i];
         if (e->k == K_LOCAL && e->local < n)
@@ -601,11 +613,11 @@ static ol_err emit_br(comp *c, uint32_t li)
 }
 
 typedef struct fuse {
-    ol__op cmp, br, nbr;
+    ol__op cmp, ncmp, br, nbr;
 } fuse;
 
 static const fuse k_fuse[] = {
-#define OL__X(name, t, e, neg) {OL__OP_##name, OL__OP_br_##name, OL__OP_br_##neg},
+#define OL__X(name, t, e, neg) {OL__OP_##name, OL__OP_##neg, OL__OP_br_##name, OL__OP_br_##neg},
     OL_WASM_CMPS(OL__X)
 #undef OL__X
 };
@@ -998,6 +1010,42 @@ static const opinfo k_sat[8] = {
 #undef OL__X_UN
 };
 
+/* The operator with its operands exchanged (a op b == b op' a), or OL__OP_COUNT if none. */
+static ol__op mirrored(ol__op op)
+{
+    switch (op) {
+#define OL__SAME(n)                                                                                \
+    case OL__OP_i32_##n:                                                                           \
+        return OL__OP_i32_##n;                                                                     \
+    case OL__OP_i64_##n:                                                                           \
+        return OL__OP_i64_##n;
+#define OL__SWAP(n, m)                                                                             \
+    case OL__OP_i32_##n:                                                                           \
+        return OL__OP_i32_##m;                                                                     \
+    case OL__OP_i64_##n:                                                                           \
+        return OL__OP_i64_##m;
+        OL__SAME(add)
+        OL__SAME(mul)
+        OL__SAME(and)
+        OL__SAME(or)
+        OL__SAME(xor)
+        OL__SAME(eq)
+        OL__SAME(ne)
+        OL__SWAP(lt_s, gt_s)
+        OL__SWAP(lt_u, gt_u)
+        OL__SWAP(gt_s, lt_s)
+        OL__SWAP(gt_u, lt_u)
+        OL__SWAP(le_s, ge_s)
+        OL__SWAP(le_u, ge_u)
+        OL__SWAP(ge_s, le_s)
+        OL__SWAP(ge_u, le_u)
+#undef OL__SAME
+#undef OL__SWAP
+    default:
+        return OL__OP_COUNT;
+    }
+}
+
 static ol_err op_binop(comp *c, const opinfo *oi)
 {
     vent a, b;
@@ -1008,6 +1056,24 @@ static ol_err op_binop(comp *c, const opinfo *oi)
     TRY(push(c, oi->tout));
     if (c->dead)
         return OL_OK;
+    if (a.k == K_CONST && b.k != K_CONST && mirrored(op) != OL__OP_COUNT) {
+        /* const op x: evaluate as x op' const. The result slot stays pa. */
+        vent t = a;
+        a = b;
+        b = t;
+        uint32_t tp = pa;
+        pa = pb;
+        pb = tp;
+        op = mirrored(op);
+        uint32_t offx, at2;
+        TRY(opnd(c, &a, pa, &offx));
+        TRY(emit(c, (ol__op)(op + 1), 2, &at2));
+        set32(c, at2 + 1, 0, offx);
+        set32(c, at2 + 1, 1, soff(c, pb));
+        c->ir[at2 + 2].u64 = b.imm;
+        mark_last(c, at2, (ol__op)(op + 1), at2 + 1, 1, pb);
+        return OL_OK;
+    }
     if (b.k == K_CONST) {
         TRY(opnd(c, &a, pa, &offa));
         TRY(emit(c, (ol__op)(op + 1), 2, &at));
@@ -1027,6 +1093,18 @@ static ol_err op_binop(comp *c, const opinfo *oi)
     return OL_OK;
 }
 
+/* The comparison (register or immediate form) the last instruction performed, or NULL. */
+static const fuse *last_cmp(const comp *c, bool *ri)
+{
+    for (size_t i = 0; c->last_valid && i < sizeof k_fuse / sizeof k_fuse[0]; i++) {
+        if (c->last_op == k_fuse[i].cmp || c->last_op == k_fuse[i].cmp + 1) {
+            *ri = c->last_op == k_fuse[i].cmp + 1;
+            return &k_fuse[i];
+        }
+    }
+    return NULL;
+}
+
 static ol_err op_unop(comp *c, const opinfo *oi)
 {
     vent a;
@@ -1036,6 +1114,16 @@ static ol_err op_unop(comp *c, const opinfo *oi)
     TRY(push(c, oi->tout));
     if (c->dead)
         return OL_OK;
+    bool ri;
+    const fuse *fu;
+    if (op == OL__OP_i32_eqz && a.k == K_SLOT && c->last_pos == pa &&
+        (fu = last_cmp(c, &ri)) != NULL) {
+        /* eqz of a comparison just made: negate the comparison in place. */
+        ol__op nop = (ol__op)(fu->ncmp + (ri ? 1 : 0));
+        c->ir[c->last_ins] = ol__wasm_op_cell(nop);
+        c->last_op = nop;
+        return OL_OK;
+    }
     TRY(opnd(c, &a, pa, &offa));
     TRY(emit(c, op, 1, &at));
     set32(c, at + 1, 0, offa);
@@ -1059,6 +1147,17 @@ static ol_err read_memarg(comp *c, uint32_t size, uint32_t *offset)
     return OL_OK;
 }
 
+/* A constant address moves into the offset (the address then reads the zero slot), as long as
+ * the sum still fits the 32-bit offset field; the effective address is unchanged. */
+static void fold_address(const comp *c, vent *a, uint32_t *offset)
+{
+    (void)c;
+    if (a->k == K_CONST && a->imm + *offset <= UINT32_MAX) {
+        *offset = (uint32_t)(a->imm + *offset);
+        a->imm = 0;
+    }
+}
+
 static ol_err op_load(comp *c, const opinfo *oi)
 {
     vent a;
@@ -1068,6 +1167,7 @@ static ol_err op_load(comp *c, const opinfo *oi)
     TRY(push(c, oi->tout));
     if (c->dead)
         return OL_OK;
+    fold_address(c, &a, &offset);
     TRY(opnd(c, &a, pa, &offa));
     TRY(emit(c, (ol__op)(oi->op - 1), 2, &at));
     set32(c, at + 1, 0, offa);
@@ -1086,6 +1186,7 @@ static ol_err op_store(comp *c, const opinfo *oi)
     TRY(pop(c, OL_WASM_I32, &a, &pa));
     if (c->dead)
         return OL_OK;
+    fold_address(c, &a, &offset);
     TRY(opnd(c, &a, pa, &offa));
     TRY(opnd(c, &v, pv, &offv));
     TRY(emit(c, (ol__op)(oi->op - 1), 2, &at));
@@ -1321,7 +1422,7 @@ static ol_err op_local(comp *c, uint8_t opc)
     uint32_t x, pos;
     vent e;
     TRY(rd_idx(c, &x));
-    if (x >= c->nlocals)
+    if (x >= c->nlocal_decl)
         return invalid(c, "unknown local");
     uint8_t t = c->ltypes[x];
     if (opc == 0x20)
@@ -1747,7 +1848,9 @@ static ol_err read_locals(comp *c)
         if (total > OL__MAX_LOCALS)
             return malformed(c, "too many locals");
     }
-    c->nlocals = (uint32_t)total;
+    c->nlocal_decl = (uint32_t)total;
+    c->nlocals = c->nlocal_decl + 1;
+    c->zslot = loff(c->nlocal_decl);
     c->ltypes = ol_malloc(c->a, total ? total : 1);
     if (c->ltypes == NULL)
         return OL_FAIL(c->d, OL_E_NOMEM, "locals");
@@ -1815,7 +1918,7 @@ static ol_err finish(comp *c, ol__code *code)
 static void comp_free(comp *c)
 {
     const ol_allocator *a = c->a;
-    ol_free(a, c->ltypes, c->nlocals ? c->nlocals : 1);
+    ol_free(a, c->ltypes, c->nlocal_decl ? c->nlocal_decl : 1);
     ol_free(a, c->vs, (size_t)c->vcap * sizeof *c->vs);
     ol_free(a, c->cs, (size_t)c->ccap * sizeof *c->cs);
     ol_free(a, c->ir, (size_t)c->cap * sizeof *c->ir);
