@@ -1158,15 +1158,51 @@ static void fold_address(const comp *c, vent *a, uint32_t *offset)
     }
 }
 
+/* If the address at stack index pa was just computed by an i32.add, takes the add back and
+ * returns its operands: (x, y) for the register form (*ri false), (x, imm) otherwise. */
+static bool take_address_add(comp *c, const vent *a, uint32_t pa, uint32_t *x, uint32_t *y,
+                             bool *ri)
+{
+    if (a->k != K_SLOT || !c->last_valid || c->last_pos != pa ||
+        (c->last_op != OL__OP_i32_add && c->last_op != OL__OP_i32_add_ri))
+        return false;
+    const ol__cell *ins = &c->ir[c->last_ins];
+    *ri = c->last_op == OL__OP_i32_add_ri;
+    *x = ins[1].u32[0];
+    *y = *ri ? (uint32_t)ins[2].u64 : ins[1].u32[1];
+    c->n = c->last_ins;
+    c->noffs -= 2;
+    c->last_valid = false;
+    return true;
+}
+
 static ol_err op_load(comp *c, const opinfo *oi)
 {
     vent a;
-    uint32_t pa, offa, offset, at;
+    uint32_t pa, offa, offset, at, x, y;
+    bool ri;
     TRY(read_memarg(c, oi->size, &offset));
     TRY(pop(c, OL_WASM_I32, &a, &pa));
     TRY(push(c, oi->tout));
     if (c->dead)
         return OL_OK;
+    if (take_address_add(c, &a, pa, &x, &y, &ri)) {
+        ol__op op = (ol__op)(oi->op - 1 + (ri ? 2 : 1));
+        TRY(emit(c, op, 2, &at));
+        set32(c, at + 1, 0, x);
+        if (ri) {
+            set32(c, at + 1, 1, soff(c, pa));
+            set32(c, at + 2, 0, y);
+            set32(c, at + 2, 1, offset);
+            mark_last(c, at, op, at + 1, 1, pa);
+        } else {
+            set32(c, at + 1, 1, y);
+            set32(c, at + 2, 0, soff(c, pa));
+            set32(c, at + 2, 1, offset);
+            mark_last(c, at, op, at + 2, 0, pa);
+        }
+        return OL_OK;
+    }
     fold_address(c, &a, &offset);
     TRY(opnd(c, &a, pa, &offa));
     TRY(emit(c, (ol__op)(oi->op - 1), 2, &at));
@@ -1180,12 +1216,26 @@ static ol_err op_load(comp *c, const opinfo *oi)
 static ol_err op_store(comp *c, const opinfo *oi)
 {
     vent a, v;
-    uint32_t pa, pv, offa, offv, offset, at;
+    uint32_t pa, pv, offa, offv, offset, at, x, y;
+    bool ri;
     TRY(read_memarg(c, oi->size, &offset));
     TRY(pop(c, oi->tin, &v, &pv));
     TRY(pop(c, OL_WASM_I32, &a, &pa));
     if (c->dead)
         return OL_OK;
+    /* The value must not need a slot of its own: materialising it would overwrite the add's
+     * second operand, which sits where the value goes. */
+    bool value_free = v.k == K_LOCAL || (v.k == K_CONST && v.imm == 0);
+    if (value_free && take_address_add(c, &a, pa, &x, &y, &ri)) {
+        ol__op op = (ol__op)(oi->op - 1 + (ri ? 2 : 1));
+        TRY(opnd(c, &v, pv, &offv));
+        TRY(emit(c, op, 2, &at));
+        set32(c, at + 1, 0, x);
+        set32(c, at + 1, 1, ri ? offv : y);
+        set32(c, at + 2, 0, ri ? y : offv);
+        set32(c, at + 2, 1, offset);
+        return OL_OK;
+    }
     fold_address(c, &a, &offset);
     TRY(opnd(c, &a, pa, &offa));
     TRY(opnd(c, &v, pv, &offv));

@@ -7,8 +7,9 @@
  *    field beside it, and both change in one step after a successful allocation. A module
  *    abandoned at any point can therefore be released by ol__wasm_module_clear().
  *  - A reader never passes the end of the section it decodes, and no array is allocated for a
- *    count before that count has been checked against the bytes left to describe it, so hostile
- *    input costs at most a small multiple of its own size.
+ *    count before that count has been checked against the bytes left to describe it (and against
+ *    the OL__MAX_* limits), so hostile input costs at most a fixed multiple of its own size
+ *    (under 64 bytes of allocation per input byte).
  *  - Malformed beats invalid: the spec decodes the whole binary before validating it, so the
  *    first validation error is only remembered (dec.inv) and reported once the rest of the module
  *    has decoded. The one exception is a constant expression holding a non-constant instruction,
@@ -56,9 +57,9 @@ enum {
 };
 
 static const char *const section_names[SEC_MAX_ + 1] = {
-    "custom section",  "type section",   "import section", "function section", "table section",
-    "memory section",  "global section", "export section", "start section",    "element section",
-    "code section",    "data section",   "datacount section",
+    "custom section", "type section",   "import section",    "function section", "table section",
+    "memory section", "global section", "export section",    "start section",    "element section",
+    "code section",   "data section",   "datacount section",
 };
 
 /* Position of each non-custom section in the required order; datacount (12) sits between
@@ -75,9 +76,8 @@ typedef struct dec {
 
 /* Formats "<where> @0x<off>: <msg>". A validation error goes to st->inv (first one wins) and
  * anything else straight to the caller's diagnostic. Returns code. */
-__attribute__((format(printf, 6, 7))) static ol_err dec_fail_at(dec *st, ol_err code,
-                                                                const char *file, int line,
-                                                                size_t off, const char *fmt, ...)
+__attribute__((format(printf, 6, 7))) static ol_err
+dec_fail_at(dec *st, ol_err code, const char *file, int line, size_t off, const char *fmt, ...)
 {
     char msg[200];
     va_list ap;
@@ -93,18 +93,19 @@ __attribute__((format(printf, 6, 7))) static ol_err dec_fail_at(dec *st, ol_err 
     return code;
 }
 
-#define DEC_FAIL(st, code, off, ...) dec_fail_at((st), (code), __FILE__, __LINE__, (off), __VA_ARGS__)
-#define DEC_MALFORMED(st, off, ...)  DEC_FAIL((st), OL_E_MALFORMED, (off), __VA_ARGS__)
+#define DEC_FAIL(st, code, off, ...) \
+    dec_fail_at((st), (code), __FILE__, __LINE__, (off), __VA_ARGS__)
+#define DEC_MALFORMED(st, off, ...) DEC_FAIL((st), OL_E_MALFORMED, (off), __VA_ARGS__)
 /* Records a validation error and lets decoding go on (see "Malformed beats invalid"). */
-#define DEC_INVALID(st, off, ...) ((void)DEC_FAIL((st), OL_E_INVALID_MODULE, (off), __VA_ARGS__))
-#define DEC_NOMEM(st, off, size)                                                                   \
+#define DEC_INVALID(st, off, ...)   ((void)DEC_FAIL((st), OL_E_INVALID_MODULE, (off), __VA_ARGS__))
+#define DEC_NOMEM(st, off, size) \
     DEC_FAIL((st), OL_E_NOMEM, (off), "out of memory (%zu bytes)", (size_t)(size))
 
-#define TRY(expr)                                                                                  \
-    do {                                                                                           \
-        ol_err try_rc_ = (expr);                                                                   \
-        if (try_rc_ != OL_OK)                                                                      \
-            return try_rc_;                                                                        \
+#define TRY(expr)                \
+    do {                         \
+        ol_err try_rc_ = (expr); \
+        if (try_rc_ != OL_OK)    \
+            return try_rc_;      \
     } while (0)
 
 /* ---------------------------------------------------------------------------------------------
@@ -162,8 +163,9 @@ static ol_err rd_count(dec *st, ol__reader *r, uint32_t *n, uint32_t max, const 
     size_t off = ol__rd_off(r);
     TRY(rd_u32(st, r, n));
     if (*n > rd_left(r))
-        return DEC_MALFORMED(st, off, "unexpected end of section or function (%" PRIu32
-                                      " %s declared, %zu bytes left)",
+        return DEC_MALFORMED(st, off,
+                             "unexpected end of section or function (%" PRIu32
+                             " %s declared, %zu bytes left)",
                              *n, what, rd_left(r));
     if (max != 0 && *n > max)
         return DEC_FAIL(st, OL_E_INVALID_MODULE, off,
@@ -348,8 +350,8 @@ static void check_memory_limits(dec *st, size_t off, const ol_wasm_limits_type *
 static bool is_opcode(uint8_t op)
 {
     return (op <= 0x11 && (op < 0x06 || op > 0x0a)) || (op >= 0x1a && op <= 0x1c) ||
-           (op >= 0x20 && op <= 0x26) || (op >= 0x28 && op <= 0xc4) ||
-           (op >= 0xd0 && op <= 0xd2) || op == 0xfc;
+           (op >= 0x20 && op <= 0x26) || (op >= 0x28 && op <= 0xc4) || (op >= 0xd0 && op <= 0xd2) ||
+           op == 0xfc;
 }
 
 /* A constant expression holding some other instruction. The spec decodes before it validates,
@@ -439,8 +441,8 @@ static ol_err rd_constexpr(dec *st, ol__reader *r, ol_wasm_valtype want, ol__con
             } else {
                 cur.type = m->globals[idx].type;
                 if (m->globals[idx].mut)
-                    DEC_INVALID(st, off, "constant expression required (global %" PRIu32
-                                         " is mutable)",
+                    DEC_INVALID(st, off,
+                                "constant expression required (global %" PRIu32 " is mutable)",
                                 idx);
             }
             break;
@@ -1035,10 +1037,9 @@ static ol_err data_entry(dec *st, ol__reader *r, ol__data *dseg)
     size_t loff = ol__rd_off(r);
     TRY(rd_u32(st, r, &len));
     if (len > rd_left(r))
-        return DEC_MALFORMED(st, loff,
-                             "unexpected end of section or function (data of %" PRIu32
-                             " bytes, %zu left)",
-                             len, rd_left(r));
+        return DEC_MALFORMED(
+            st, loff, "unexpected end of section or function (data of %" PRIu32 " bytes, %zu left)",
+            len, rd_left(r));
     if (len > 0) {
         /* Copied: the input is only borrowed for the duration of the decode. */
         uint8_t *bytes = ol_malloc(&m->alloc, len);
@@ -1135,8 +1136,8 @@ static ol_err decode_module(dec *st, const uint8_t *bytes, size_t len)
     if (memcmp(bytes + 4, version, 4) != 0)
         return DEC_MALFORMED(st, 4, "unknown binary version");
     if (len > UINT32_MAX)
-        return DEC_FAIL(st, OL_E_INVALID_MODULE, 0,
-                        "module of %zu bytes exceeds the 4 GiB limit", len);
+        return DEC_FAIL(st, OL_E_INVALID_MODULE, 0, "module of %zu bytes exceeds the 4 GiB limit",
+                        len);
 
     ol__reader top = {bytes, bytes + 8, bytes + len};
     while (top.p < top.end) {
@@ -1152,8 +1153,8 @@ static ol_err decode_module(dec *st, const uint8_t *bytes, size_t len)
         st->where = section_names[id];
         TRY(rd_u32(st, &top, &size));
         if (size > rd_left(&top))
-            return DEC_MALFORMED(st, hdr, "length out of bounds (section of %" PRIu32
-                                          " bytes, %zu left)",
+            return DEC_MALFORMED(st, hdr,
+                                 "length out of bounds (section of %" PRIu32 " bytes, %zu left)",
                                  size, rd_left(&top));
         if (id != SEC_CUSTOM) {
             /* The spec's decoder reads sections in a fixed order, so a repeated or misplaced
@@ -1199,6 +1200,8 @@ ol_err ol__wasm_decode(ol_wasm_module *m, const uint8_t *bytes, size_t len, ol_d
 
     if (bytes == NULL && len != 0)
         return OL_FAIL(d, OL_E_INVAL, "module bytes are NULL with length %zu", len);
+    /* A module zeroed without an allocator gets the default one, so that clearing it later frees
+     * through the same hook. */
     if (m->alloc.fn == NULL)
         m->alloc = *ol_allocator_default();
     ol_err rc = decode_module(&st, bytes, len);

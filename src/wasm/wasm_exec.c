@@ -231,10 +231,10 @@ static ol_err run(ol_wasm_store *s, ol_wasm_instance *inst, const ol__code *code
 #define OL__L_TR(opc, name, ti, to, f) &&L_##name,
                     OL_WASM_TRUNCOPS(OL__L_TR)
 #undef OL__L_TR
-#define OL__L_LD(opc, name, t, n, ct, conv) &&L_##name,
+#define OL__L_LD(opc, name, t, n, ct, conv) &&L_##name, &&L_##name##_rr, &&L_##name##_ri,
                         OL_WASM_LOADS(OL__L_LD)
 #undef OL__L_LD
-#define OL__L_ST(opc, name, t, n, ct) &&L_##name,
+#define OL__L_ST(opc, name, t, n, ct) &&L_##name, &&L_##name##_rr, &&L_##name##_ri,
                             OL_WASM_STORES(OL__L_ST)
 #undef OL__L_ST
 #define OL__L_CMP(name, t, e, neg) &&L_br_##name, &&L_br_##name##_ri,
@@ -349,32 +349,46 @@ dispatch:
 #undef OL__H_TR
 
     /* ---- memory ---- */
-#define OL__H_LD(opc, name, t, n, ct, conv)                                                        \
-    OP(name)                                                                                       \
+/* Loads and stores come in three forms: address in a slot; address = slot + slot; address =
+ * slot + immediate (the last two fuse an i32.add, keeping its 32-bit wrap-around). */
+#define OL__LOAD_AT(ea_expr, dst, n, ct, conv)                                                     \
     {                                                                                              \
-        uint64_t ea = (uint64_t)RD_I32(A32) + C32;                                                 \
+        uint64_t ea = (ea_expr);                                                                   \
         if (OL_UNLIKELY(ea + (n) > mlen))                                                          \
             TRAP(MEMORY_OOB);                                                                      \
         ct v;                                                                                      \
         memcpy(&v, mem + ea, n);                                                                   \
-        S(B32) = (conv);                                                                           \
+        S(dst) = (conv);                                                                           \
         pc += 3;                                                                                   \
         NEXT();                                                                                    \
     }
+#define OL__H_LD(opc, name, t, n, ct, conv)                                                        \
+    OP(name)                                                                                       \
+    OL__LOAD_AT((uint64_t)RD_I32(A32) + C32, B32, n, ct, conv)                                     \
+    OP(name##_rr)                                                                                  \
+    OL__LOAD_AT((uint64_t)(uint32_t)(RD_I32(A32) + RD_I32(B32)) + D32, C32, n, ct, conv)           \
+    OP(name##_ri)                                                                                  \
+    OL__LOAD_AT((uint64_t)(uint32_t)(RD_I32(A32) + C32) + D32, B32, n, ct, conv)
     OL_WASM_LOADS(OL__H_LD)
 #undef OL__H_LD
 
-#define OL__H_ST(opc, name, t, n, ct)                                                              \
-    OP(name)                                                                                       \
+#define OL__STORE_AT(ea_expr, val, n, ct)                                                          \
     {                                                                                              \
-        uint64_t ea = (uint64_t)RD_I32(A32) + C32;                                                 \
+        uint64_t ea = (ea_expr);                                                                   \
         if (OL_UNLIKELY(ea + (n) > mlen))                                                          \
             TRAP(MEMORY_OOB);                                                                      \
-        ct v = (ct)S(B32);                                                                         \
+        ct v = (ct)S(val);                                                                         \
         memcpy(mem + ea, &v, n);                                                                   \
         pc += 3;                                                                                   \
         NEXT();                                                                                    \
     }
+#define OL__H_ST(opc, name, t, n, ct)                                                              \
+    OP(name)                                                                                       \
+    OL__STORE_AT((uint64_t)RD_I32(A32) + C32, B32, n, ct)                                          \
+    OP(name##_rr)                                                                                  \
+    OL__STORE_AT((uint64_t)(uint32_t)(RD_I32(A32) + RD_I32(B32)) + D32, C32, n, ct)                \
+    OP(name##_ri)                                                                                  \
+    OL__STORE_AT((uint64_t)(uint32_t)(RD_I32(A32) + C32) + D32, B32, n, ct)
     OL_WASM_STORES(OL__H_ST)
 #undef OL__H_ST
 
