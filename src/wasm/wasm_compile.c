@@ -1140,9 +1140,11 @@ static ol_err read_memarg(comp *c, uint32_t size, uint32_t *offset)
         return rd_fail(c, st);
     if ((st = ol__rd_u32(&c->r, offset)) != OL__RD_OK)
         return rd_fail(c, st);
+    if (align >= 32)
+        return malformed(c, "malformed memop flags");
     if (c->m->nmems == 0)
         return invalid(c, "unknown memory 0");
-    if (align >= 32 || (1u << align) > size)
+    if ((1u << align) > size)
         return invalid(c, "alignment must not be larger than natural");
     return OL_OK;
 }
