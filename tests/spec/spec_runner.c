@@ -1001,8 +1001,9 @@ static void run_isolated(const char *path, spec_counts *cnt, unsigned timeout, b
         run_script(path, cnt);
         return;
     }
-    fflush(stdout);
-    fflush(stderr);
+    /* Every stream, the fuel report included: whatever sits in a buffer at fork would be
+     * written a second time by the child's exit(). */
+    fflush(NULL);
     pid_t pid = fork();
     if (pid < 0) {
         printf("ERROR %s: fork: %s\n", path, strerror(errno));
