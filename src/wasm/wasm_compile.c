@@ -104,6 +104,7 @@ typedef struct comp {
     /* The last emitted instruction produced the value at stack index last_pos into the slot
      * field (last_dst_cell, last_dst_half); last_op is its opcode. */
     bool last_valid;
+    uint32_t last_copy; /* cell of the last emitted copy while it is the last instruction */
     uint32_t last_ins, last_dst_cell, last_pos;
     uint8_t last_dst_half;
     ol__op last_op;
@@ -188,6 +189,7 @@ static ol_err emit(comp *c, ol__op op, uint32_t ncells, uint32_t *at)
     c->offs[c->noffs++] = *at;
     c->offs[c->noffs++] = (uint32_t)c->ins_off;
     c->last_valid = false;
+    c->last_copy = NONE;
     return OL_OK;
 }
 
@@ -208,14 +210,27 @@ static void mark_last(comp *c, uint32_t ins, ol__op op, uint32_t cell, uint8_t h
     c->last_pos = pos;
 }
 
+/* Two copies in a row become one copy2 (executed in order). No label can fall between them:
+ * last_copy is cleared around every control instruction, where all labels are placed. */
 static ol_err emit_copy(comp *c, uint32_t s, uint32_t d)
 {
     uint32_t at;
     if (s == d)
         return OL_OK;
+    if (c->last_copy != NONE && c->last_copy + 2 == c->n) {
+        GROW(c->ir, c->cap, c->n + 1);
+        c->ir[c->last_copy] = ol__wasm_op_cell(OL__OP_copy2);
+        c->ir[c->n].u32[0] = s;
+        c->ir[c->n].u32[1] = d;
+        c->n++;
+        c->last_copy = NONE;
+        c->last_valid = false;
+        return OL_OK;
+    }
     TRY(emit(c, OL__OP_copy, 1, &at));
     set32(c, at + 1, 0, s);
     set32(c, at + 1, 1, d);
+    c->last_copy = at;
     return OL_OK;
 }
 
@@ -1074,6 +1089,21 @@ static ol_err op_binop(comp *c, const opinfo *oi)
         mark_last(c, at2, (ol__op)(op + 1), at2 + 1, 1, pb);
         return OL_OK;
     }
+    if (b.k == K_CONST && op == OL__OP_i32_and && a.k == K_SLOT && c->last_valid &&
+        c->last_pos == pa && c->last_op == OL__OP_i32_shr_u_ri) {
+        /* (x >> k) & m in one instruction. */
+        uint32_t x = c->ir[c->last_ins + 1].u32[0];
+        uint32_t k = (uint32_t)c->ir[c->last_ins + 2].u64;
+        c->n = c->last_ins;
+        c->noffs -= 2;
+        TRY(emit(c, OL__OP_i32_shr_u_and, 2, &at));
+        set32(c, at + 1, 0, x);
+        set32(c, at + 1, 1, soff(c, pa));
+        set32(c, at + 2, 0, k);
+        set32(c, at + 2, 1, (uint32_t)b.imm);
+        mark_last(c, at, OL__OP_i32_shr_u_and, at + 1, 1, pa);
+        return OL_OK;
+    }
     if (b.k == K_CONST) {
         TRY(opnd(c, &a, pa, &offa));
         TRY(emit(c, (ol__op)(op + 1), 2, &at));
@@ -1236,6 +1266,17 @@ static ol_err op_store(comp *c, const opinfo *oi)
         set32(c, at + 1, 1, ri ? offv : y);
         set32(c, at + 2, 0, ri ? y : offv);
         set32(c, at + 2, 1, offset);
+        return OL_OK;
+    }
+    if (v.k == K_CONST && v.imm != 0) {
+        /* The value travels in the instruction instead of a materialised slot. */
+        ol__op op = (ol__op)(oi->op - 1 + 3);
+        fold_address(c, &a, &offset);
+        TRY(opnd(c, &a, pa, &offa));
+        TRY(emit(c, op, 2, &at));
+        set32(c, at + 1, 0, offa);
+        set32(c, at + 1, 1, offset);
+        c->ir[at + 2].u64 = v.imm;
         return OL_OK;
     }
     fold_address(c, &a, &offset);
@@ -1560,6 +1601,9 @@ static ol_err compile_body(comp *c)
         c->opcode = opc;
         if (!c->dead && !(opc == 0x01 || opc == 0x02 || opc == 0x03 || opc == 0x05 || opc == 0x0b))
             c->cum++;
+        bool control = opc <= 0x11;
+        if (control)
+            c->last_copy = NONE;
         const opinfo *oi = &k_ops[opc];
         if (oi->op != 0) {
             switch (oi->kind) {
@@ -1872,6 +1916,8 @@ static ol_err compile_body(comp *c)
         default:
             return malformed(c, "illegal opcode");
         }
+        if (control)
+            c->last_copy = NONE;
     }
     if (c->r.p != c->r.end)
         return malformed(c, "operators remaining after the end of the function");
@@ -1990,6 +2036,7 @@ ol_err ol__wasm_compile(ol_wasm_module *m, const uint8_t *bytes, size_t len, uin
     c->a = &m->alloc;
     c->d = d;
     c->fidx = m->nfunc_imports + defined;
+    c->last_copy = NONE;
     c->ft = &m->types[m->func_type[c->fidx]];
     ol__funcbody *body = &m->bodies[defined];
     if ((size_t)body->off + body->len > len)

@@ -20,7 +20,7 @@ static const char *const k_names[OL__OP_COUNT] = {
 #define OL__N_LD(opc, name, t, n, ct, conv) #name, #name "_rr", #name "_ri",
                     OL_WASM_LOADS(OL__N_LD)
 #undef OL__N_LD
-#define OL__N_ST(opc, name, t, n, ct) #name, #name "_rr", #name "_ri",
+#define OL__N_ST(opc, name, t, n, ct) #name, #name "_rr", #name "_ri", #name "_vi",
                         OL_WASM_STORES(OL__N_ST)
 #undef OL__N_ST
 #define OL__N_CMP(name, t, e, neg) "br_" #name, "br_" #name "_ri",

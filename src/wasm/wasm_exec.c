@@ -234,7 +234,7 @@ static ol_err run(ol_wasm_store *s, ol_wasm_instance *inst, const ol__code *code
 #define OL__L_LD(opc, name, t, n, ct, conv) &&L_##name, &&L_##name##_rr, &&L_##name##_ri,
                         OL_WASM_LOADS(OL__L_LD)
 #undef OL__L_LD
-#define OL__L_ST(opc, name, t, n, ct) &&L_##name, &&L_##name##_rr, &&L_##name##_ri,
+#define OL__L_ST(opc, name, t, n, ct) &&L_##name, &&L_##name##_rr, &&L_##name##_ri, &&L_##name##_vi,
                             OL_WASM_STORES(OL__L_ST)
 #undef OL__L_ST
 #define OL__L_CMP(name, t, e, neg) &&L_br_##name, &&L_br_##name##_ri,
@@ -372,23 +372,25 @@ dispatch:
     OL_WASM_LOADS(OL__H_LD)
 #undef OL__H_LD
 
-#define OL__STORE_AT(ea_expr, val, n, ct)                                                          \
+#define OL__STORE_AT(ea_expr, val_expr, n, ct)                                                     \
     {                                                                                              \
         uint64_t ea = (ea_expr);                                                                   \
         if (OL_UNLIKELY(ea + (n) > mlen))                                                          \
             TRAP(MEMORY_OOB);                                                                      \
-        ct v = (ct)S(val);                                                                         \
+        ct v = (ct)(val_expr);                                                                     \
         memcpy(mem + ea, &v, n);                                                                   \
         pc += 3;                                                                                   \
         NEXT();                                                                                    \
     }
 #define OL__H_ST(opc, name, t, n, ct)                                                              \
     OP(name)                                                                                       \
-    OL__STORE_AT((uint64_t)RD_I32(A32) + C32, B32, n, ct)                                          \
+    OL__STORE_AT((uint64_t)RD_I32(A32) + C32, S(B32), n, ct)                                       \
     OP(name##_rr)                                                                                  \
-    OL__STORE_AT((uint64_t)(uint32_t)(RD_I32(A32) + RD_I32(B32)) + D32, C32, n, ct)                \
+    OL__STORE_AT((uint64_t)(uint32_t)(RD_I32(A32) + RD_I32(B32)) + D32, S(C32), n, ct)             \
     OP(name##_ri)                                                                                  \
-    OL__STORE_AT((uint64_t)(uint32_t)(RD_I32(A32) + C32) + D32, B32, n, ct)
+    OL__STORE_AT((uint64_t)(uint32_t)(RD_I32(A32) + C32) + D32, S(B32), n, ct)                     \
+    OP(name##_vi)                                                                                  \
+    OL__STORE_AT((uint64_t)RD_I32(A32) + B32, pc[2].u64, n, ct)
     OL_WASM_STORES(OL__H_ST)
 #undef OL__H_ST
 
@@ -469,6 +471,19 @@ dispatch:
     {
         S(B32) = S(A32);
         pc += 2;
+        NEXT();
+    }
+    OP(copy2)
+    {
+        S(B32) = S(A32);
+        S(D32) = S(C32);
+        pc += 3;
+        NEXT();
+    }
+    OP(i32_shr_u_and)
+    {
+        WR_I32(B32, (RD_I32(A32) >> (C32 & 31)) & D32);
+        pc += 3;
         NEXT();
     }
     OP(const32)

@@ -1131,26 +1131,10 @@ ol_wasm_functype ol_wasm_func_type(const ol_wasm_func *f)
     return ft;
 }
 
-/* The rare path of ol_wasm_call(): an i32/f32 argument came with upper bits set. The engine
- * keeps those bits zero, so it gets a cleaned copy. nparams <= OL__MAX_PARAMS for every function
- * (validation for WebAssembly ones, ol_wasm_func_new_host() for host ones). */
-static ol_err call_with_clean_args(ol_wasm_func *f, const uint64_t *args, uint64_t *results,
-                                   ol_wasm_trap *trap)
-{
-    uint64_t clean[OL__MAX_PARAMS];
-    if (OL_NEVER(f->nparams > OL__MAX_PARAMS))
-        return OL_E_INTERNAL;
-    for (uint32_t i = 0; i < f->nparams; i++)
-        clean[i] = value_normalize(f->vt[i], args[i]);
-    return ol__wasm_invoke(f, clean, results, trap);
-}
-
 ol_err ol_wasm_call(ol_wasm_func *f, const uint64_t *args, size_t nargs, uint64_t *results,
                     size_t nresults, ol_wasm_trap *trap)
 {
     ol_wasm_trap local_trap;
-    bool dirty = false;
-    ol_err rc;
 
     if (f == NULL || nargs != f->nparams || nresults != f->nresults)
         return OL_E_INVAL;
@@ -1158,18 +1142,8 @@ ol_err ol_wasm_call(ol_wasm_func *f, const uint64_t *args, size_t nargs, uint64_
         return OL_E_INVAL;
     if (trap == NULL)
         trap = &local_trap;
-    for (uint32_t i = 0; i < f->nparams; i++)
-        dirty |= value_normalize(f->vt[i], args[i]) != args[i];
-    if (OL_UNLIKELY(dirty))
-        rc = call_with_clean_args(f, args, results, trap);
-    else
-        rc = ol__wasm_invoke(f, args, results, trap);
-    if (rc == OL_OK) {
-        /* A host function may leave garbage above an i32/f32 result. */
-        for (uint32_t i = 0; i < f->nresults; i++)
-            results[i] = value_normalize(f->vt[f->nparams + i], results[i]);
-    }
-    return rc;
+    /* ol__wasm_invoke() clears the upper bits of i32/f32 arguments and results. */
+    return ol__wasm_invoke(f, args, results, trap);
 }
 
 uint64_t ol_wasm_func_to_ref(const ol_wasm_func *f)

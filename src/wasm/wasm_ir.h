@@ -23,7 +23,7 @@ typedef enum ol__op {
 #define OL__X_LD(opc, name, t, n, ct, conv) OL__OP_##name, OL__OP_##name##_rr, OL__OP_##name##_ri,
     OL_WASM_LOADS(OL__X_LD)
 #undef OL__X_LD
-#define OL__X_ST(opc, name, t, n, ct) OL__OP_##name, OL__OP_##name##_rr, OL__OP_##name##_ri,
+#define OL__X_ST(opc, name, t, n, ct) OL__OP_##name, OL__OP_##name##_rr, OL__OP_##name##_ri, OL__OP_##name##_vi,
     OL_WASM_STORES(OL__X_ST)
 #undef OL__X_ST
 #define OL__X_CMP(name, t, e, neg) OL__OP_br_##name, OL__OP_br_##name##_ri,
