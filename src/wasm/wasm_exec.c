@@ -795,13 +795,15 @@ ol__cell ol__wasm_op_cell(ol__op op)
     return c;
 }
 
-/* The value and call stacks are allocated on first use, sized by the store's limits. */
+/* The value and call stacks are allocated on first use, sized by the store's limits. Every
+ * active WebAssembly function has exactly one entry in frames[] (the caller state saved by a call,
+ * or the sentinel of an invocation for its top function), so the depth limit is the capacity. */
 static ol_err ensure_stacks(ol_wasm_store *s)
 {
     if (s->stack != NULL)
         return OL_OK;
     size_t slots = s->limits.max_stack_bytes / sizeof(uint64_t);
-    uint32_t nframes = s->limits.max_call_depth + OL__MAX_HOST_NEST;
+    uint32_t nframes = s->limits.max_call_depth;
     uint64_t *stack = ol_malloc(&s->alloc, slots * sizeof *stack);
     if (stack == NULL)
         return OL_E_NOMEM;
