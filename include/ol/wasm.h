@@ -254,9 +254,11 @@ ol_err ol_wasm_global_new(ol_wasm_store *s, ol_wasm_valtype type, bool is_mutabl
 /* Instantiates m in s. imports[i] satisfies the module's import i (count must equal the
  * module's import count; kinds and types are checked: OL_E_UNLINKABLE with a message naming the
  * import). Segments are initialised and the start function runs. A trap during instantiation
- * returns OL_E_TRAP and fills *trap (may be NULL); as the spec requires, writes already made to
- * imported memories and tables stay, but the failed instance itself leaves nothing behind.
- * On OL_OK *out is borrowed from the store. */
+ * returns OL_E_TRAP and fills *trap (may be NULL). As the spec requires, writes already made to
+ * imported memories and tables stay; the instance is not returned, but its functions may already
+ * be referenced from an imported table, so its objects stay owned by the store until
+ * ol_wasm_store_free(). A failure before segment initialisation (link error, limits, OL_E_NOMEM)
+ * leaves the store exactly as it was. On OL_OK *out is borrowed from the store. */
 ol_err ol_wasm_instance_new(ol_wasm_store *s, const ol_wasm_module *m,
                             const ol_wasm_extern *imports, size_t nimports,
                             ol_wasm_instance **out, ol_wasm_trap *trap, ol_diag *d);
@@ -276,7 +278,8 @@ ol_wasm_memory *ol_wasm_instance_memory(const ol_wasm_instance *inst, const char
 ol_wasm_functype ol_wasm_func_type(const ol_wasm_func *f);
 
 /* Calls f with nargs argument slots; writes nresults result slots. Counts must match the type
- * (OL_E_INVAL otherwise). Returns OL_OK, or OL_E_TRAP with *trap filled (trap may be NULL).
+ * (OL_E_INVAL otherwise). Returns OL_OK, OL_E_TRAP with *trap filled (trap may be NULL), or
+ * OL_E_NOMEM if the store's stacks could not be allocated on first use.
  * Fuel is charged against f's store. May be called from a host function (re-entrantly) up to a
  * bounded nesting depth. */
 ol_err ol_wasm_call(ol_wasm_func *f, const uint64_t *args, size_t nargs, uint64_t *results,

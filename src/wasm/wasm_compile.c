@@ -380,18 +380,11 @@ static ol_err mat(comp *c, uint32_t i)
     return OL_OK;
 }
 
-/* Materialises every deferred entry at index >= from. */
+/* Materialises every deferred entry at index >= from (their copies are independent). */
 static ol_err mat_from(comp *c, uint32_t from)
 {
-    while (c->nd > 0 && c->dl[c->nd - 1] >= from) {
-        uint32_t i = c->dl[c->nd - 1];
-        /* Materialise in ascending order so emitted copies never depend on each other. */
-        uint32_t j = c->nd - 1;
-        while (j > 0 && c->dl[j - 1] >= from)
-            j--;
-        i = c->dl[j];
-        TRY(mat(c, i));
-    }
+    while (c->nd > 0 && c->dl[c->nd - 1] >= from)
+        TRY(mat(c, c->dl[c->nd - 1]));
     return OL_OK;
 }
 
@@ -644,8 +637,9 @@ typedef struct condbr {
 } condbr;
 
 /* Emits "branch if cond is `when`" for the popped condition entry. If the condition was produced
- * by the instruction just emitted and that is a comparison or eqz, fuses them. `before` runs
- * after the comparison was taken back and before the branch is emitted (may be NULL). */
+ * by the instruction just emitted and that is a comparison or eqz, fuses them. With do_mat, the
+ * deferred entries from mat_from_index up are materialised before the branch (an `if` needs its
+ * enclosing values in their slots on both paths). */
 static ol_err emit_cond(comp *c, vent *cond, uint32_t pos, bool when, condbr *out,
                         uint32_t mat_from_index, bool do_mat)
 {
@@ -765,14 +759,13 @@ static void resolve_fixups(comp *c, ctrl *f)
     f->fix = NONE;
 }
 
-static ol_err set_unreachable(comp *c)
+static void set_unreachable(comp *c)
 {
     ctrl *f = &c->cs[c->ch - 1];
     truncate_stack(c, f->height);
     f->unreachable = true;
     c->dead = true;
     c->last_valid = false;
-    return OL_OK;
 }
 
 static ol_err op_end(comp *c)
@@ -973,7 +966,7 @@ static ol_err op_br_table(comp *c)
         if (rc != OL_OK)
             goto out;
     }
-    rc = set_unreachable(c);
+    set_unreachable(c);
 out:
     ol_free(c->a, labels, ((size_t)count + 1) * sizeof *labels);
     return rc;
@@ -1181,9 +1174,8 @@ static ol_err read_memarg(comp *c, uint32_t size, uint32_t *offset)
 
 /* A constant address moves into the offset (the address then reads the zero slot), as long as
  * the sum still fits the 32-bit offset field; the effective address is unchanged. */
-static void fold_address(const comp *c, vent *a, uint32_t *offset)
+static void fold_address(vent *a, uint32_t *offset)
 {
-    (void)c;
     if (a->k == K_CONST && a->imm + *offset <= UINT32_MAX) {
         *offset = (uint32_t)(a->imm + *offset);
         a->imm = 0;
@@ -1235,7 +1227,7 @@ static ol_err op_load(comp *c, const opinfo *oi)
         }
         return OL_OK;
     }
-    fold_address(c, &a, &offset);
+    fold_address(&a, &offset);
     TRY(opnd(c, &a, pa, &offa));
     TRY(emit(c, (ol__op)(oi->op - 1), 2, &at));
     set32(c, at + 1, 0, offa);
@@ -1271,7 +1263,7 @@ static ol_err op_store(comp *c, const opinfo *oi)
     if (v.k == K_CONST && v.imm != 0) {
         /* The value travels in the instruction instead of a materialised slot. */
         ol__op op = (ol__op)(oi->op - 1 + 3);
-        fold_address(c, &a, &offset);
+        fold_address(&a, &offset);
         TRY(opnd(c, &a, pa, &offa));
         TRY(emit(c, op, 2, &at));
         set32(c, at + 1, 0, offa);
@@ -1279,7 +1271,7 @@ static ol_err op_store(comp *c, const opinfo *oi)
         c->ir[at + 2].u64 = v.imm;
         return OL_OK;
     }
-    fold_address(c, &a, &offset);
+    fold_address(&a, &offset);
     TRY(opnd(c, &a, pa, &offa));
     TRY(opnd(c, &v, pv, &offv));
     TRY(emit(c, (ol__op)(oi->op - 1), 2, &at));
@@ -1630,7 +1622,7 @@ static ol_err compile_body(comp *c)
                 finalize(c);
                 TRY(emit(c, OL__OP_unreachable, 0, &at));
             }
-            TRY(set_unreachable(c));
+            set_unreachable(c);
             break;
         case 0x01: /* nop */
             break;
@@ -1690,7 +1682,7 @@ static ol_err compile_body(comp *c)
                 TRY(emit_br(c, li));
             for (uint32_t j = n; j-- > 0;)
                 TRY(pop(c, (uint8_t)t[j], &tmp, NULL));
-            TRY(set_unreachable(c));
+            set_unreachable(c);
             break;
         }
         case 0x0d:
@@ -1704,7 +1696,7 @@ static ol_err compile_body(comp *c)
             TRY(peek_types(c, rt, c->ft->nresults, false));
             if (!c->dead)
                 TRY(emit_return(c));
-            TRY(set_unreachable(c));
+            set_unreachable(c);
             break;
         }
         case 0x10: { /* call */

@@ -826,11 +826,8 @@ ol_err ol__wasm_invoke(ol_wasm_func *f, const uint64_t *args, uint64_t *results,
 {
     ol_wasm_store *s = f->store;
     ol_err rc = ensure_stacks(s);
-    if (rc != OL_OK) {
-        ol__wasm_trap_set(trap, OL_WASM_TRAP_HOST, UINT32_MAX, 0);
-        snprintf(trap->msg, sizeof trap->msg, "out of memory for the value stack");
-        return OL_E_TRAP;
-    }
+    if (rc != OL_OK)
+        return rc;
     if (s->host_nest >= OL__MAX_HOST_NEST) {
         ol__wasm_trap_set(trap, OL_WASM_TRAP_STACK_EXHAUSTED, UINT32_MAX, 0);
         return OL_E_TRAP;

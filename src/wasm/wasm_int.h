@@ -453,7 +453,8 @@ int64_t ol__wasm_memory_grow(ol_wasm_memory *mem, uint32_t delta);
 int64_t ol__wasm_table_grow(ol_wasm_table *t, uint32_t delta, uint64_t init);
 
 /* Runs f (WebAssembly or host) with args (f->nparams slots), writing f->nresults slots to
- * results. OL_OK or OL_E_TRAP with *trap filled (trap non-NULL). Charges f's entry block. */
+ * results. OL_OK, OL_E_TRAP with *trap filled (trap non-NULL), or OL_E_NOMEM when the store's
+ * stacks could not be allocated (nothing ran). Charges f's entry block. */
 ol_err ol__wasm_invoke(ol_wasm_func *f, const uint64_t *args, uint64_t *results,
                        ol_wasm_trap *trap);
 
