@@ -618,6 +618,7 @@ ol_err ol_wasm_global_new(ol_wasm_store *s, ol_wasm_valtype type, bool is_mutabl
     b = ol_calloc(&s->alloc, 1, sizeof *b);
     if (b == NULL)
         return OL_FAIL(d, OL_E_NOMEM, "global: %zu bytes", sizeof *b);
+    b->g.store = s;
     b->g.type = type;
     b->g.mut = is_mutable;
     b->g.value = value_normalize(type, value);
@@ -803,6 +804,8 @@ static ol_err link_import(ol_wasm_store *s, const ol_wasm_module *m, uint32_t i,
         const ol__global_type *gt = &m->globals[imp->index];
         if (g == NULL)
             missing = true;
+        else if (g->store != s)
+            foreign = true;
         else if (g->type != gt->type)
             why = "global value type differs";
         else if (g->mut != gt->mut)
@@ -910,6 +913,7 @@ static ol_err inst_define(ol_wasm_store *s, const ol_wasm_module *m, inst_box *b
         if (!const_eval(inst, &gt->init, i, &v))
             return OL_FAIL(d, OL_E_INTERNAL, "global %u: initialiser refers to an unknown index",
                            i);
+        g->store = s;
         g->type = gt->type;
         g->mut = gt->mut;
         g->value = v;

@@ -372,6 +372,7 @@ struct ol_wasm_table {
 };
 
 struct ol_wasm_global {
+    ol_wasm_store *store;
     uint64_t value;
     ol_wasm_valtype type;
     bool mut;
