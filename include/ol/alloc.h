@@ -29,7 +29,7 @@ typedef struct ol_alloc_counter {
     ol_allocator inner; /* the allocator that does the work */
     size_t live;        /* bytes currently allocated through this counter */
     size_t peak;
-    size_t limit;       /* allocation that would exceed this fails; 0 = unlimited */
+    size_t limit;        /* allocation that would exceed this fails; 0 = unlimited */
     long fail_countdown; /* fault injection: the Nth allocation (0-based) fails; -1 = never */
 } ol_alloc_counter;
 

@@ -5,21 +5,21 @@
 #include <stddef.h>
 
 /* X(name, value, message). Values are stable: they may be stored and compared. */
-#define OL_ERR_MAP(X)                                                                             \
-    X(OK, 0, "success")                                                                           \
-    X(E_NOMEM, -1, "out of memory")                                                               \
-    X(E_INVAL, -2, "invalid argument")                                                            \
-    X(E_RANGE, -3, "value out of range")                                                          \
-    X(E_NOTFOUND, -4, "not found")                                                                \
-    X(E_EXISTS, -5, "already exists")                                                             \
-    X(E_IO, -6, "input/output error")                                                             \
-    X(E_LIMIT, -7, "limit exceeded")                                                              \
-    X(E_MALFORMED, -8, "malformed input")                                                         \
-    X(E_INVALID_MODULE, -9, "invalid module")                                                     \
-    X(E_UNLINKABLE, -10, "unlinkable module")                                                     \
-    X(E_TRAP, -11, "wasm trap")                                                                   \
-    X(E_UNSUPPORTED, -12, "unsupported")                                                          \
-    X(E_STATE, -13, "invalid state")                                                              \
+#define OL_ERR_MAP(X)                         \
+    X(OK, 0, "success")                       \
+    X(E_NOMEM, -1, "out of memory")           \
+    X(E_INVAL, -2, "invalid argument")        \
+    X(E_RANGE, -3, "value out of range")      \
+    X(E_NOTFOUND, -4, "not found")            \
+    X(E_EXISTS, -5, "already exists")         \
+    X(E_IO, -6, "input/output error")         \
+    X(E_LIMIT, -7, "limit exceeded")          \
+    X(E_MALFORMED, -8, "malformed input")     \
+    X(E_INVALID_MODULE, -9, "invalid module") \
+    X(E_UNLINKABLE, -10, "unlinkable module") \
+    X(E_TRAP, -11, "wasm trap")               \
+    X(E_UNSUPPORTED, -12, "unsupported")      \
+    X(E_STATE, -13, "invalid state")          \
     X(E_INTERNAL, -14, "internal error")
 
 typedef enum ol_err {

@@ -21,10 +21,10 @@ const char *ol_log_level_name(ol_log_level level);
 
 void ol_log_write(ol_log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-#define OL_LOG(level, ...)                                                                         \
-    do {                                                                                           \
-        if ((level) <= ol_log_get_level())                                                         \
-            ol_log_write((level), __VA_ARGS__);                                                    \
+#define OL_LOG(level, ...)                      \
+    do {                                        \
+        if ((level) <= ol_log_get_level())      \
+            ol_log_write((level), __VA_ARGS__); \
     } while (0)
 
 #endif

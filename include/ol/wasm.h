@@ -118,20 +118,20 @@ typedef struct ol_wasm_extern {
  * ------------------------------------------------------------------------------------------- */
 
 /* X(name, message). The messages are those of the WebAssembly spec tests where one exists. */
-#define OL_WASM_TRAP_MAP(X)                                                                        \
-    X(NONE, "no trap")                                                                             \
-    X(UNREACHABLE, "unreachable")                                                                  \
-    X(MEMORY_OOB, "out of bounds memory access")                                                   \
-    X(TABLE_OOB, "out of bounds table access")                                                     \
-    X(DIV_BY_ZERO, "integer divide by zero")                                                       \
-    X(INT_OVERFLOW, "integer overflow")                                                            \
-    X(INVALID_CONVERSION, "invalid conversion to integer")                                         \
-    X(INDIRECT_NULL, "uninitialized element")                                                      \
-    X(INDIRECT_TYPE, "indirect call type mismatch")                                                \
-    X(UNDEFINED_ELEMENT, "undefined element")                                                      \
-    X(STACK_EXHAUSTED, "call stack exhausted")                                                     \
-    X(OUT_OF_FUEL, "out of fuel")                                                                  \
-    X(INTERRUPTED, "interrupted")                                                                  \
+#define OL_WASM_TRAP_MAP(X)                                \
+    X(NONE, "no trap")                                     \
+    X(UNREACHABLE, "unreachable")                          \
+    X(MEMORY_OOB, "out of bounds memory access")           \
+    X(TABLE_OOB, "out of bounds table access")             \
+    X(DIV_BY_ZERO, "integer divide by zero")               \
+    X(INT_OVERFLOW, "integer overflow")                    \
+    X(INVALID_CONVERSION, "invalid conversion to integer") \
+    X(INDIRECT_NULL, "uninitialized element")              \
+    X(INDIRECT_TYPE, "indirect call type mismatch")        \
+    X(UNDEFINED_ELEMENT, "undefined element")              \
+    X(STACK_EXHAUSTED, "call stack exhausted")             \
+    X(OUT_OF_FUEL, "out of fuel")                          \
+    X(INTERRUPTED, "interrupted")                          \
     X(HOST, "host error")
 
 typedef enum ol_wasm_trap_kind {
@@ -184,8 +184,8 @@ void ol_wasm_module_import(const ol_wasm_module *m, uint32_t i, const char **mod
                            ol_wasm_externtype *type);
 uint32_t ol_wasm_module_export_count(const ol_wasm_module *m);
 /* i < export_count. */
-void ol_wasm_module_export(const ol_wasm_module *m, uint32_t i, const char **name,
-                           size_t *name_len, ol_wasm_externtype *type);
+void ol_wasm_module_export(const ol_wasm_module *m, uint32_t i, const char **name, size_t *name_len,
+                           ol_wasm_externtype *type);
 /* Number of functions (imported + defined). */
 uint32_t ol_wasm_module_func_count(const ol_wasm_module *m);
 
@@ -260,8 +260,8 @@ ol_err ol_wasm_global_new(ol_wasm_store *s, ol_wasm_valtype type, bool is_mutabl
  * ol_wasm_store_free(). A failure before segment initialisation (link error, limits, OL_E_NOMEM)
  * leaves the store exactly as it was. On OL_OK *out is borrowed from the store. */
 ol_err ol_wasm_instance_new(ol_wasm_store *s, const ol_wasm_module *m,
-                            const ol_wasm_extern *imports, size_t nimports,
-                            ol_wasm_instance **out, ol_wasm_trap *trap, ol_diag *d);
+                            const ol_wasm_extern *imports, size_t nimports, ol_wasm_instance **out,
+                            ol_wasm_trap *trap, ol_diag *d);
 
 /* Looks up an export by name (len bytes). OL_E_NOTFOUND if absent. */
 ol_err ol_wasm_instance_export(const ol_wasm_instance *inst, const char *name, size_t len,

@@ -1,8 +1,8 @@
+#include "ol/alloc.h"
+
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "ol/alloc.h"
 
 static void *default_realloc(void *ud, void *p, size_t osize, size_t nsize)
 {

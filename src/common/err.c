@@ -1,15 +1,15 @@
+#include "ol/err.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "ol/err.h"
-
 const char *ol_strerror(ol_err e)
 {
     switch (e) {
-#define OL_ERR_MSG(name, val, msg)                                                                 \
-    case OL_##name:                                                                                \
+#define OL_ERR_MSG(name, val, msg) \
+    case OL_##name:                \
         return msg;
         OL_ERR_MAP(OL_ERR_MSG)
 #undef OL_ERR_MSG
@@ -20,8 +20,8 @@ const char *ol_strerror(ol_err e)
 const char *ol_err_name(ol_err e)
 {
     switch (e) {
-#define OL_ERR_NAME(name, val, msg)                                                                \
-    case OL_##name:                                                                                \
+#define OL_ERR_NAME(name, val, msg) \
+    case OL_##name:                 \
         return #name;
         OL_ERR_MAP(OL_ERR_NAME)
 #undef OL_ERR_NAME

@@ -1,9 +1,9 @@
+#include "ol/log.h"
+
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <time.h>
-
-#include "ol/log.h"
 
 static void stderr_sink(void *ud, ol_log_level level, const char *msg)
 {

@@ -73,9 +73,9 @@ typedef struct comp {
     ol__reader r;
     uint32_t fidx;
     const ol__functype *ft;
-    uint32_t nlocals;      /* frame locals: declared ones plus the zero slot */
-    uint32_t nlocal_decl;  /* params + declared locals */
-    uint32_t zslot;        /* offset of a local that is never written: always 0 */
+    uint32_t nlocals;     /* frame locals: declared ones plus the zero slot */
+    uint32_t nlocal_decl; /* params + declared locals */
+    uint32_t zslot;       /* offset of a local that is never written: always 0 */
     uint8_t *ltypes;
     size_t ins_off; /* module offset of the instruction being compiled */
     uint32_t opcode;
@@ -110,11 +110,11 @@ typedef struct comp {
     ol__op last_op;
 } comp;
 
-#define TRY(x)                                                                                     \
-    do {                                                                                           \
-        ol_err e_ = (x);                                                                           \
-        if (e_ != OL_OK)                                                                           \
-            return e_;                                                                             \
+#define TRY(x)           \
+    do {                 \
+        ol_err e_ = (x); \
+        if (e_ != OL_OK) \
+            return e_;   \
     } while (0)
 
 static ol_err fail(comp *c, ol_err code, const char *what)
@@ -153,13 +153,13 @@ static ol_err grow_to(comp *c, void *p, uint32_t *cap, uint32_t need, size_t els
     return OL_OK;
 }
 /* Ensures room for `need` elements in arr (capacity capv); returns from the caller on failure. */
-#define GROW(arr, capv, need)                                                                      \
-    do {                                                                                           \
-        if ((need) > (capv)) {                                                                     \
-            void *np_ = NULL;                                                                      \
-            TRY(grow_to(c, (arr), &(capv), (need), sizeof *(arr), &np_));                          \
-            (arr) = np_;                                                                           \
-        }                                                                                          \
+#define GROW(arr, capv, need)                                             \
+    do {                                                                  \
+        if ((need) > (capv)) {                                            \
+            void *np_ = NULL;                                             \
+            TRY(grow_to(c, (arr), &(capv), (need), sizeof *(arr), &np_)); \
+            (arr) = np_;                                                  \
+        }                                                                 \
     } while (0)
 
 /* ---------------------------------------------------------------------------------------------
@@ -533,8 +533,8 @@ static ol_err peek_types(comp *c, const ol_wasm_valtype *types, uint32_t n, bool
     return OL_OK;
 }
 
-static const ol_wasm_valtype k_vt[] = {OL_WASM_I32,     OL_WASM_I64,      OL_WASM_F32,
-                                       OL_WASM_F64,     OL_WASM_FUNCREF,  OL_WASM_EXTERNREF};
+static const ol_wasm_valtype k_vt[] = {OL_WASM_I32, OL_WASM_I64,     OL_WASM_F32,
+                                       OL_WASM_F64, OL_WASM_FUNCREF, OL_WASM_EXTERNREF};
 
 static const ol_wasm_valtype *single_vt(uint8_t t)
 {
@@ -664,7 +664,8 @@ static ol_err emit_cond(comp *c, vent *cond, uint32_t pos, bool when, condbr *ou
     if (fusable && (lop == OL__OP_i32_eqz || lop == OL__OP_i64_eqz)) {
         bool is64 = lop == OL__OP_i64_eqz;
         /* eqz true <=> operand zero */
-        ol__op op = when ? (is64 ? OL__OP_br_z64 : OL__OP_br_z) : (is64 ? OL__OP_br_nz64 : OL__OP_br_nz);
+        ol__op op =
+            when ? (is64 ? OL__OP_br_z64 : OL__OP_br_z) : (is64 ? OL__OP_br_nz64 : OL__OP_br_nz);
         TRY(emit(c, op, 2, &out->ins));
         set32(c, out->ins + 1, 0, saved[1].u32[0]);
         *out = (condbr){out->ins, out->ins + 2, out->ins + 2, out->ins + 1, 0, 1, 1};
@@ -1022,15 +1023,15 @@ static const opinfo k_sat[8] = {
 static ol__op mirrored(ol__op op)
 {
     switch (op) {
-#define OL__SAME(n)                                                                                \
-    case OL__OP_i32_##n:                                                                           \
-        return OL__OP_i32_##n;                                                                     \
-    case OL__OP_i64_##n:                                                                           \
+#define OL__SAME(n)            \
+    case OL__OP_i32_##n:       \
+        return OL__OP_i32_##n; \
+    case OL__OP_i64_##n:       \
         return OL__OP_i64_##n;
-#define OL__SWAP(n, m)                                                                             \
-    case OL__OP_i32_##n:                                                                           \
-        return OL__OP_i32_##m;                                                                     \
-    case OL__OP_i64_##n:                                                                           \
+#define OL__SWAP(n, m)         \
+    case OL__OP_i32_##n:       \
+        return OL__OP_i32_##m; \
+    case OL__OP_i64_##n:       \
         return OL__OP_i64_##m;
         OL__SAME(add)
         OL__SAME(mul)
@@ -1555,10 +1556,10 @@ static ol_err op_select(comp *c, uint8_t want)
     TRY(pop(c, want, &a, &pa));
     uint8_t t = want;
     if (want == T_UNKNOWN) {
-        if ((a.t != T_UNKNOWN && !(a.t == OL_WASM_I32 || a.t == OL_WASM_I64 ||
-                                   a.t == OL_WASM_F32 || a.t == OL_WASM_F64)) ||
-            (b.t != T_UNKNOWN && !(b.t == OL_WASM_I32 || b.t == OL_WASM_I64 ||
-                                   b.t == OL_WASM_F32 || b.t == OL_WASM_F64)))
+        if ((a.t != T_UNKNOWN && !(a.t == OL_WASM_I32 || a.t == OL_WASM_I64 || a.t == OL_WASM_F32 ||
+                                   a.t == OL_WASM_F64)) ||
+            (b.t != T_UNKNOWN && !(b.t == OL_WASM_I32 || b.t == OL_WASM_I64 || b.t == OL_WASM_F32 ||
+                                   b.t == OL_WASM_F64)))
             return invalid(c, "type mismatch: select without a type needs numeric operands");
         if (a.t != T_UNKNOWN && b.t != T_UNKNOWN && a.t != b.t)
             return invalid(c, "type mismatch: select operands differ");
@@ -1977,8 +1978,8 @@ static ol_err begin_function(comp *c)
 /* Moves the finished code into *code, trimmed to size. */
 static ol_err finish(comp *c, ol__code *code)
 {
-    ol__cell *ir = ol_realloc(c->a, c->ir, (size_t)c->cap * sizeof *c->ir,
-                              (size_t)c->n * sizeof *c->ir);
+    ol__cell *ir =
+        ol_realloc(c->a, c->ir, (size_t)c->cap * sizeof *c->ir, (size_t)c->n * sizeof *c->ir);
     if (ir == NULL)
         return OL_FAIL(c->d, OL_E_NOMEM, "function %u", c->fidx);
     c->ir = ir;
@@ -2032,8 +2033,7 @@ ol_err ol__wasm_compile(ol_wasm_module *m, const uint8_t *bytes, size_t len, uin
     c->ft = &m->types[m->func_type[c->fidx]];
     ol__funcbody *body = &m->bodies[defined];
     if ((size_t)body->off + body->len > len)
-        return OL_FAIL(d, OL_E_MALFORMED, "code section, function %u: body out of bounds",
-                       c->fidx);
+        return OL_FAIL(d, OL_E_MALFORMED, "code section, function %u: body out of bounds", c->fidx);
     c->r = (ol__reader){bytes, bytes + body->off, bytes + body->off + body->len};
     c->ins_off = body->off;
     ol_err rc = read_locals(c);

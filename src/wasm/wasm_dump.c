@@ -45,9 +45,8 @@ static int op_of(ol__cell c)
 void ol__wasm_code_dump(void *out, const ol__code *code)
 {
     FILE *f = out;
-    fprintf(f, "func %u: params %u results %u locals %u frame %u entry-cost %u\n",
-            code->func_index, code->nparams, code->nresults, code->nlocals, code->frame_slots,
-            code->entry_cost);
+    fprintf(f, "func %u: params %u results %u locals %u frame %u entry-cost %u\n", code->func_index,
+            code->nparams, code->nresults, code->nlocals, code->frame_slots, code->entry_cost);
     /* Instruction boundaries are the cells recorded in the offset map. */
     for (uint32_t i = 0; i < code->noffsets; i++) {
         uint32_t at = code->offsets[2 * i];

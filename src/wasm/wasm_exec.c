@@ -61,18 +61,18 @@ static inline uint64_t f64_slot(double f)
     return b;
 }
 
-#define RD_I32(off) ((uint32_t)S(off))
-#define RD_I64(off) (S(off))
-#define RD_F32(off) bits_f32(S(off))
-#define RD_F64(off) bits_f64(S(off))
-#define RD_B32(off) RD_I32(off)
-#define RD_B64(off) RD_I64(off)
-#define IM_I32(v)   ((uint32_t)(v))
-#define IM_I64(v)   ((uint64_t)(v))
-#define IM_F32(v)   bits_f32(v)
-#define IM_F64(v)   bits_f64(v)
-#define IM_B32(v)   IM_I32(v)
-#define IM_B64(v)   IM_I64(v)
+#define RD_I32(off)    ((uint32_t)S(off))
+#define RD_I64(off)    (S(off))
+#define RD_F32(off)    bits_f32(S(off))
+#define RD_F64(off)    bits_f64(S(off))
+#define RD_B32(off)    RD_I32(off)
+#define RD_B64(off)    RD_I64(off)
+#define IM_I32(v)      ((uint32_t)(v))
+#define IM_I64(v)      ((uint64_t)(v))
+#define IM_F32(v)      bits_f32(v)
+#define IM_F64(v)      bits_f64(v)
+#define IM_B32(v)      IM_I32(v)
+#define IM_B64(v)      IM_I64(v)
 #define WR_I32(off, v) (S(off) = (uint64_t)(uint32_t)(v))
 #define WR_I64(off, v) (S(off) = (uint64_t)(v))
 #define WR_F32(off, v) (S(off) = f32_slot(v))
@@ -154,62 +154,62 @@ static inline uint64_t normalise(ol_wasm_valtype t, uint64_t v)
  * ------------------------------------------------------------------------------------------- */
 #if OL_USE_JUMPTABLE
 #define OP(name) L_##name:
-#define NEXT()   goto *pc->h
+#define NEXT()   goto * pc->h
 #else
 #define OP(name) case OL__OP_##name:
 #define NEXT()   goto dispatch
 #endif
 
-#define TRAP(kind)                                                                                 \
-    do {                                                                                           \
-        tk = OL_WASM_TRAP_##kind;                                                                  \
-        goto trap;                                                                                 \
+#define TRAP(kind)                \
+    do {                          \
+        tk = OL_WASM_TRAP_##kind; \
+        goto trap;                \
     } while (0)
-#define TRAP_K(k)                                                                                  \
-    do {                                                                                           \
-        tk = (k);                                                                                  \
-        goto trap;                                                                                 \
+#define TRAP_K(k)  \
+    do {           \
+        tk = (k);  \
+        goto trap; \
     } while (0)
 
 #if OL_WASM_METERING
-#define CHARGE(k)                                                                                  \
-    do {                                                                                           \
-        uint64_t k_ = (k);                                                                         \
-        if (OL_UNLIKELY(fuel < k_))                                                                \
-            TRAP(OUT_OF_FUEL);                                                                     \
-        fuel -= k_;                                                                                \
+#define CHARGE(k)                   \
+    do {                            \
+        uint64_t k_ = (k);          \
+        if (OL_UNLIKELY(fuel < k_)) \
+            TRAP(OUT_OF_FUEL);      \
+        fuel -= k_;                 \
     } while (0)
 #else
 #define CHARGE(k) ((void)(k))
 #endif
 
-#define CHECK_INTERRUPT()                                                                          \
-    do {                                                                                           \
-        if (OL_UNLIKELY(atomic_load_explicit(intr, memory_order_relaxed)))                         \
-            TRAP(INTERRUPTED);                                                                     \
+#define CHECK_INTERRUPT()                                                  \
+    do {                                                                   \
+        if (OL_UNLIKELY(atomic_load_explicit(intr, memory_order_relaxed))) \
+            TRAP(INTERRUPTED);                                             \
     } while (0)
 
 /* A taken branch: charge the block it enters, honour interrupts, jump. */
-#define TAKE(rel, cost)                                                                            \
-    do {                                                                                           \
-        CHARGE(cost);                                                                              \
-        CHECK_INTERRUPT();                                                                         \
-        pc += (int32_t)(rel);                                                                      \
-        NEXT();                                                                                    \
+#define TAKE(rel, cost)       \
+    do {                      \
+        CHARGE(cost);         \
+        CHECK_INTERRUPT();    \
+        pc += (int32_t)(rel); \
+        NEXT();               \
     } while (0)
 
-#define RELOAD_MEM()                                                                               \
-    do {                                                                                           \
-        ol_wasm_memory *m_ = inst->mem;                                                            \
-        mem = m_ ? m_->data : NULL;                                                                \
-        mlen = m_ ? m_->len : 0;                                                                   \
+#define RELOAD_MEM()                    \
+    do {                                \
+        ol_wasm_memory *m_ = inst->mem; \
+        mem = m_ ? m_->data : NULL;     \
+        mlen = m_ ? m_->len : 0;        \
     } while (0)
 
-#define A32 pc[1].u32[0]
-#define B32 pc[1].u32[1]
-#define C32 pc[2].u32[0]
-#define D32 pc[2].u32[1]
-#define E32 pc[3].u32[0]
+#define A32  pc[1].u32[0]
+#define B32  pc[1].u32[1]
+#define C32  pc[2].u32[0]
+#define D32  pc[2].u32[1]
+#define E32  pc[3].u32[0]
 #define F32F pc[3].u32[1]
 
 /* Runs `code` with frame fp until its return. With table_out non-NULL, only reports the label
@@ -280,70 +280,70 @@ dispatch:
 #endif
 
     /* ---- pure operators ---- */
-#define OL__H_BIN(opc, name, ti, to, expr)                                                         \
-    OP(name)                                                                                       \
-    {                                                                                              \
-        CT_##ti a = RD_##ti(A32), b = RD_##ti(B32);                                                \
-        WR_##to(C32, (expr));                                                                      \
-        pc += 3;                                                                                   \
-        NEXT();                                                                                    \
-    }                                                                                              \
-    OP(name##_ri)                                                                                  \
-    {                                                                                              \
-        CT_##ti a = RD_##ti(A32), b = IM_##ti(pc[2].u64);                                          \
-        WR_##to(B32, (expr));                                                                      \
-        pc += 3;                                                                                   \
-        NEXT();                                                                                    \
+#define OL__H_BIN(opc, name, ti, to, expr)                \
+    OP(name)                                              \
+    {                                                     \
+        CT_##ti a = RD_##ti(A32), b = RD_##ti(B32);       \
+        WR_##to(C32, (expr));                             \
+        pc += 3;                                          \
+        NEXT();                                           \
+    }                                                     \
+    OP(name##_ri)                                         \
+    {                                                     \
+        CT_##ti a = RD_##ti(A32), b = IM_##ti(pc[2].u64); \
+        WR_##to(B32, (expr));                             \
+        pc += 3;                                          \
+        NEXT();                                           \
     }
     OL_WASM_BINOPS(OL__H_BIN)
 #undef OL__H_BIN
 
-#define OL__H_DIV(opc, name, t, sg)                                                                \
-    OP(name)                                                                                       \
-    {                                                                                              \
-        CT_##t r = 0;                                                                              \
-        ol_wasm_trap_kind k_ = ex_##name(RD_##t(A32), RD_##t(B32), &r);                            \
-        if (OL_UNLIKELY(k_ != OL_WASM_TRAP_NONE))                                                  \
-            TRAP_K(k_);                                                                            \
-        WR_##t(C32, r);                                                                            \
-        pc += 3;                                                                                   \
-        NEXT();                                                                                    \
-    }                                                                                              \
-    OP(name##_ri)                                                                                  \
-    {                                                                                              \
-        CT_##t r = 0;                                                                              \
-        ol_wasm_trap_kind k_ = ex_##name(RD_##t(A32), IM_##t(pc[2].u64), &r);                      \
-        if (OL_UNLIKELY(k_ != OL_WASM_TRAP_NONE))                                                  \
-            TRAP_K(k_);                                                                            \
-        WR_##t(B32, r);                                                                            \
-        pc += 3;                                                                                   \
-        NEXT();                                                                                    \
+#define OL__H_DIV(opc, name, t, sg)                                           \
+    OP(name)                                                                  \
+    {                                                                         \
+        CT_##t r = 0;                                                         \
+        ol_wasm_trap_kind k_ = ex_##name(RD_##t(A32), RD_##t(B32), &r);       \
+        if (OL_UNLIKELY(k_ != OL_WASM_TRAP_NONE))                             \
+            TRAP_K(k_);                                                       \
+        WR_##t(C32, r);                                                       \
+        pc += 3;                                                              \
+        NEXT();                                                               \
+    }                                                                         \
+    OP(name##_ri)                                                             \
+    {                                                                         \
+        CT_##t r = 0;                                                         \
+        ol_wasm_trap_kind k_ = ex_##name(RD_##t(A32), IM_##t(pc[2].u64), &r); \
+        if (OL_UNLIKELY(k_ != OL_WASM_TRAP_NONE))                             \
+            TRAP_K(k_);                                                       \
+        WR_##t(B32, r);                                                       \
+        pc += 3;                                                              \
+        NEXT();                                                               \
     }
     OL_WASM_DIVOPS(OL__H_DIV)
 #undef OL__H_DIV
 
-#define OL__H_UN(opc, name, ti, to, expr)                                                          \
-    OP(name)                                                                                       \
-    {                                                                                              \
-        CT_##ti a = RD_##ti(A32);                                                                  \
-        WR_##to(B32, (expr));                                                                      \
-        pc += 2;                                                                                   \
-        NEXT();                                                                                    \
+#define OL__H_UN(opc, name, ti, to, expr) \
+    OP(name)                              \
+    {                                     \
+        CT_##ti a = RD_##ti(A32);         \
+        WR_##to(B32, (expr));             \
+        pc += 2;                          \
+        NEXT();                           \
     }
     OL_WASM_UNOPS(OL__H_UN)
     OL_WASM_SATOPS(OL__H_UN)
 #undef OL__H_UN
 
-#define OL__H_TR(opc, name, ti, to, fn)                                                            \
-    OP(name)                                                                                       \
-    {                                                                                              \
-        CT_##to r = 0;                                                                             \
-        ol_wasm_trap_kind k_ = fn(RD_##ti(A32), &r);                                               \
-        if (OL_UNLIKELY(k_ != OL_WASM_TRAP_NONE))                                                  \
-            TRAP_K(k_);                                                                            \
-        WR_##to(B32, r);                                                                           \
-        pc += 2;                                                                                   \
-        NEXT();                                                                                    \
+#define OL__H_TR(opc, name, ti, to, fn)              \
+    OP(name)                                         \
+    {                                                \
+        CT_##to r = 0;                               \
+        ol_wasm_trap_kind k_ = fn(RD_##ti(A32), &r); \
+        if (OL_UNLIKELY(k_ != OL_WASM_TRAP_NONE))    \
+            TRAP_K(k_);                              \
+        WR_##to(B32, r);                             \
+        pc += 2;                                     \
+        NEXT();                                      \
     }
     OL_WASM_TRUNCOPS(OL__H_TR)
 #undef OL__H_TR
@@ -351,68 +351,68 @@ dispatch:
     /* ---- memory ---- */
 /* Loads and stores come in three forms: address in a slot; address = slot + slot; address =
  * slot + immediate (the last two fuse an i32.add, keeping its 32-bit wrap-around). */
-#define OL__LOAD_AT(ea_expr, dst, n, ct, conv)                                                     \
-    {                                                                                              \
-        uint64_t ea = (ea_expr);                                                                   \
-        if (OL_UNLIKELY(ea + (n) > mlen))                                                          \
-            TRAP(MEMORY_OOB);                                                                      \
-        ct v;                                                                                      \
-        memcpy(&v, mem + ea, n);                                                                   \
-        S(dst) = (conv);                                                                           \
-        pc += 3;                                                                                   \
-        NEXT();                                                                                    \
+#define OL__LOAD_AT(ea_expr, dst, n, ct, conv) \
+    {                                          \
+        uint64_t ea = (ea_expr);               \
+        if (OL_UNLIKELY(ea + (n) > mlen))      \
+            TRAP(MEMORY_OOB);                  \
+        ct v;                                  \
+        memcpy(&v, mem + ea, n);               \
+        S(dst) = (conv);                       \
+        pc += 3;                               \
+        NEXT();                                \
     }
-#define OL__H_LD(opc, name, t, n, ct, conv)                                                        \
-    OP(name)                                                                                       \
-    OL__LOAD_AT((uint64_t)RD_I32(A32) + C32, B32, n, ct, conv)                                     \
-    OP(name##_rr)                                                                                  \
-    OL__LOAD_AT((uint64_t)(uint32_t)(RD_I32(A32) + RD_I32(B32)) + D32, C32, n, ct, conv)           \
-    OP(name##_ri)                                                                                  \
+#define OL__H_LD(opc, name, t, n, ct, conv)                                              \
+    OP(name)                                                                             \
+    OL__LOAD_AT((uint64_t)RD_I32(A32) + C32, B32, n, ct, conv)                           \
+    OP(name##_rr)                                                                        \
+    OL__LOAD_AT((uint64_t)(uint32_t)(RD_I32(A32) + RD_I32(B32)) + D32, C32, n, ct, conv) \
+    OP(name##_ri)                                                                        \
     OL__LOAD_AT((uint64_t)(uint32_t)(RD_I32(A32) + C32) + D32, B32, n, ct, conv)
     OL_WASM_LOADS(OL__H_LD)
 #undef OL__H_LD
 
-#define OL__STORE_AT(ea_expr, val_expr, n, ct)                                                     \
-    {                                                                                              \
-        uint64_t ea = (ea_expr);                                                                   \
-        if (OL_UNLIKELY(ea + (n) > mlen))                                                          \
-            TRAP(MEMORY_OOB);                                                                      \
-        ct v = (ct)(val_expr);                                                                     \
-        memcpy(mem + ea, &v, n);                                                                   \
-        pc += 3;                                                                                   \
-        NEXT();                                                                                    \
+#define OL__STORE_AT(ea_expr, val_expr, n, ct) \
+    {                                          \
+        uint64_t ea = (ea_expr);               \
+        if (OL_UNLIKELY(ea + (n) > mlen))      \
+            TRAP(MEMORY_OOB);                  \
+        ct v = (ct)(val_expr);                 \
+        memcpy(mem + ea, &v, n);               \
+        pc += 3;                               \
+        NEXT();                                \
     }
-#define OL__H_ST(opc, name, t, n, ct)                                                              \
-    OP(name)                                                                                       \
-    OL__STORE_AT((uint64_t)RD_I32(A32) + C32, S(B32), n, ct)                                       \
-    OP(name##_rr)                                                                                  \
-    OL__STORE_AT((uint64_t)(uint32_t)(RD_I32(A32) + RD_I32(B32)) + D32, S(C32), n, ct)             \
-    OP(name##_ri)                                                                                  \
-    OL__STORE_AT((uint64_t)(uint32_t)(RD_I32(A32) + C32) + D32, S(B32), n, ct)                     \
-    OP(name##_vi)                                                                                  \
+#define OL__H_ST(opc, name, t, n, ct)                                                  \
+    OP(name)                                                                           \
+    OL__STORE_AT((uint64_t)RD_I32(A32) + C32, S(B32), n, ct)                           \
+    OP(name##_rr)                                                                      \
+    OL__STORE_AT((uint64_t)(uint32_t)(RD_I32(A32) + RD_I32(B32)) + D32, S(C32), n, ct) \
+    OP(name##_ri)                                                                      \
+    OL__STORE_AT((uint64_t)(uint32_t)(RD_I32(A32) + C32) + D32, S(B32), n, ct)         \
+    OP(name##_vi)                                                                      \
     OL__STORE_AT((uint64_t)RD_I32(A32) + B32, pc[2].u64, n, ct)
     OL_WASM_STORES(OL__H_ST)
 #undef OL__H_ST
 
     /* ---- compare and branch ---- */
-#define OL__H_CMP(name, t, expr, neg)                                                              \
-    OP(br_##name)                                                                                  \
-    {                                                                                              \
-        CT_##t a = RD_##t(A32), b = RD_##t(B32);                                                   \
-        if (expr)                                                                                  \
-            TAKE(pc[2].i32[0], D32);                                                               \
-        CHARGE(E32);                                                                               \
-        pc += 4;                                                                                   \
-        NEXT();                                                                                    \
-    }                                                                                              \
-    OP(br_##name##_ri)                                                                             \
-    {                                                                                              \
-        CT_##t a = RD_##t(A32), b = IM_##t(pc[2].u64);                                             \
-        if (expr)                                                                                  \
-            TAKE(pc[3].i32[0], F32F);                                                              \
-        CHARGE(B32);                                                                               \
-        pc += 4;                                                                                   \
-        NEXT();                                                                                    \
+#define OL__H_CMP(name, t, expr, neg)                  \
+    OP(br_##name)                                      \
+    {                                                  \
+        CT_##t a = RD_##t(A32), b = RD_##t(B32);       \
+        if (expr)                                      \
+            TAKE(pc[2].i32[0], D32);                   \
+        CHARGE(E32);                                   \
+        pc += 4;                                       \
+        NEXT();                                        \
+    }                                                  \
+    OP(br_##name##_ri)                                 \
+    {                                                  \
+        CT_##t a = RD_##t(A32), b = IM_##t(pc[2].u64); \
+        if (expr)                                      \
+            TAKE(pc[3].i32[0], F32F);                  \
+        CHARGE(B32);                                   \
+        pc += 4;                                       \
+        NEXT();                                        \
     }
     OL_WASM_CMPS(OL__H_CMP)
 #undef OL__H_CMP
@@ -716,70 +716,69 @@ dispatch:
     }
 
 #if !OL_USE_JUMPTABLE
-    default:
-        TRAP(UNREACHABLE);
-    }
+default:
+    TRAP(UNREACHABLE);
+}
 #endif
 
-call_any:
+call_any :
     /* cf: callee, nfp: its frame (arguments in place), ret: where the caller continues. */
-    if (cf->code != NULL) {
-        const ol__code *cc = cf->code;
-        if (OL_UNLIKELY(depth >= nframes || nfp + cc->frame_slots > stack_end))
-            TRAP(STACK_EXHAUSTED);
-        CHARGE(cc->entry_cost);
-        CHECK_INTERRUPT();
-        frames[depth++] = (ol__frame){ret, fp, inst, code};
-        memset(nfp + cc->nparams, 0, (size_t)(cc->nlocals - cc->nparams) * sizeof *nfp);
-        fp = nfp;
-        code = cc;
-        inst = cf->inst;
-        RELOAD_MEM();
-        pc = cc->ir;
-        NEXT();
-    } else {
-        uint32_t np = cf->nparams, nr = cf->nresults;
-        if (OL_UNLIKELY(nfp + np + nr > stack_end))
-            TRAP(STACK_EXHAUSTED);
-        CHECK_INTERRUPT();
-        for (uint32_t i = 0; i < np; i++)
-            nfp[i] = normalise(cf->vt[i], nfp[i]);
-        ol_wasm_caller caller = {s, inst, trap};
-        uint64_t *saved_top = s->stack_top;
-        s->stack_top = nfp + np + nr;
-        s->depth = depth;
-        s->fuel = fuel;
-        trap->kind = OL_WASM_TRAP_NONE;
-        ol_err e = cf->fn(&caller, cf->ud, nfp, nfp + np);
-        s->stack_top = saved_top;
-        fuel = s->fuel;
-        if (OL_UNLIKELY(e != OL_OK)) {
-            if (trap->kind == OL_WASM_TRAP_NONE) {
-                ol__wasm_trap_set(trap, OL_WASM_TRAP_HOST, 0, 0);
-                snprintf(trap->msg, sizeof trap->msg, "host function failed: %s",
-                         ol_strerror(e));
-            }
-            trap->func_index = code->func_index;
-            trap->offset = ol__wasm_code_offset(code, pc);
-            goto unwind;
+    if (cf->code != NULL)
+{
+    const ol__code *cc = cf->code;
+    if (OL_UNLIKELY(depth >= nframes || nfp + cc->frame_slots > stack_end))
+        TRAP(STACK_EXHAUSTED);
+    CHARGE(cc->entry_cost);
+    CHECK_INTERRUPT();
+    frames[depth++] = (ol__frame){ret, fp, inst, code};
+    memset(nfp + cc->nparams, 0, (size_t)(cc->nlocals - cc->nparams) * sizeof *nfp);
+    fp = nfp;
+    code = cc;
+    inst = cf->inst;
+    RELOAD_MEM();
+    pc = cc->ir;
+    NEXT();
+}
+else
+{
+    uint32_t np = cf->nparams, nr = cf->nresults;
+    if (OL_UNLIKELY(nfp + np + nr > stack_end))
+        TRAP(STACK_EXHAUSTED);
+    CHECK_INTERRUPT();
+    for (uint32_t i = 0; i < np; i++)
+        nfp[i] = normalise(cf->vt[i], nfp[i]);
+    ol_wasm_caller caller = {s, inst, trap};
+    uint64_t *saved_top = s->stack_top;
+    s->stack_top = nfp + np + nr;
+    s->depth = depth;
+    s->fuel = fuel;
+    trap->kind = OL_WASM_TRAP_NONE;
+    ol_err e = cf->fn(&caller, cf->ud, nfp, nfp + np);
+    s->stack_top = saved_top;
+    fuel = s->fuel;
+    if (OL_UNLIKELY(e != OL_OK)) {
+        if (trap->kind == OL_WASM_TRAP_NONE) {
+            ol__wasm_trap_set(trap, OL_WASM_TRAP_HOST, 0, 0);
+            snprintf(trap->msg, sizeof trap->msg, "host function failed: %s", ol_strerror(e));
         }
-        for (uint32_t i = 0; i < nr; i++)
-            nfp[i] = normalise(cf->vt[np + i], nfp[np + i]);
-        RELOAD_MEM();
-        pc = ret;
-        NEXT();
+        trap->func_index = code->func_index;
+        trap->offset = ol__wasm_code_offset(code, pc);
+        goto unwind;
     }
+    for (uint32_t i = 0; i < nr; i++)
+        nfp[i] = normalise(cf->vt[np + i], nfp[np + i]);
+    RELOAD_MEM();
+    pc = ret;
+    NEXT();
+}
 
-trap:
-    ol__wasm_trap_set(trap, tk, code->func_index, ol__wasm_code_offset(code, pc));
-unwind:
-    s->fuel = fuel;
-    s->depth = base_depth;
-    return OL_E_TRAP;
-done:
-    s->fuel = fuel;
-    s->depth = base_depth;
-    return OL_OK;
+trap : ol__wasm_trap_set(trap, tk, code->func_index, ol__wasm_code_offset(code, pc));
+unwind : s->fuel = fuel;
+s->depth = base_depth;
+return OL_E_TRAP;
+done : s->fuel = fuel;
+s->depth = base_depth;
+return OL_OK;
 }
 
 ol__cell ol__wasm_op_cell(ol__op op)
@@ -790,7 +789,7 @@ ol__cell ol__wasm_op_cell(ol__op op)
     run(NULL, NULL, NULL, NULL, NULL, &table);
     c.h = table[op];
 #else
-    c.u64 = (uint64_t)op;
+        c.u64 = (uint64_t)op;
 #endif
     return c;
 }
@@ -821,8 +820,7 @@ static ol_err ensure_stacks(ol_wasm_store *s)
     return OL_OK;
 }
 
-ol_err ol__wasm_invoke(ol_wasm_func *f, const uint64_t *args, uint64_t *results,
-                       ol_wasm_trap *trap)
+ol_err ol__wasm_invoke(ol_wasm_func *f, const uint64_t *args, uint64_t *results, ol_wasm_trap *trap)
 {
     ol_wasm_store *s = f->store;
     ol_err rc = ensure_stacks(s);
@@ -852,8 +850,7 @@ ol_err ol__wasm_invoke(ol_wasm_func *f, const uint64_t *args, uint64_t *results,
         if (rc != OL_OK) {
             if (trap->kind == OL_WASM_TRAP_NONE) {
                 ol__wasm_trap_set(trap, OL_WASM_TRAP_HOST, UINT32_MAX, 0);
-                snprintf(trap->msg, sizeof trap->msg, "host function failed: %s",
-                         ol_strerror(rc));
+                snprintf(trap->msg, sizeof trap->msg, "host function failed: %s", ol_strerror(rc));
             }
             return OL_E_TRAP;
         }

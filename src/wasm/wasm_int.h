@@ -21,20 +21,20 @@
  * Implementation limits (beyond the ones in ol_wasm_limits). Exceeding one is a validation
  * error naming the limit, never a crash.
  * ------------------------------------------------------------------------------------------- */
-#define OL__MAX_TYPES       1000000u
-#define OL__MAX_FUNCS       1000000u
-#define OL__MAX_IMPORTS     100000u
-#define OL__MAX_EXPORTS     100000u
-#define OL__MAX_GLOBALS     1000000u
-#define OL__MAX_TABLES      100000u
-#define OL__MAX_SEGMENTS    100000u
-#define OL__MAX_PARAMS      1000u
-#define OL__MAX_RESULTS     1000u
-#define OL__MAX_LOCALS      50000u  /* per function, including params */
-#define OL__MAX_FRAME_SLOTS 1000000u /* locals + operand stack height, per function */
+#define OL__MAX_TYPES        1000000u
+#define OL__MAX_FUNCS        1000000u
+#define OL__MAX_IMPORTS      100000u
+#define OL__MAX_EXPORTS      100000u
+#define OL__MAX_GLOBALS      1000000u
+#define OL__MAX_TABLES       100000u
+#define OL__MAX_SEGMENTS     100000u
+#define OL__MAX_PARAMS       1000u
+#define OL__MAX_RESULTS      1000u
+#define OL__MAX_LOCALS       50000u   /* per function, including params */
+#define OL__MAX_FRAME_SLOTS  1000000u /* locals + operand stack height, per function */
 #define OL__MAX_MEMORY_PAGES 65536u
 #define OL__MAX_TABLE_ELEMS  10000000u /* declared table minimum */
-#define OL__MAX_HOST_NEST   64u        /* host -> wasm re-entry depth */
+#define OL__MAX_HOST_NEST    64u       /* host -> wasm re-entry depth */
 
 /* ---------------------------------------------------------------------------------------------
  * Byte reader (LEB128 as the spec requires: bounded length, unused bits zero/sign-consistent)
@@ -254,8 +254,8 @@ typedef union ol__cell ol__cell;
 typedef struct ol__code ol__code;
 
 typedef struct ol__funcbody {
-    uint32_t off; /* offset of the body (after its size prefix) in the module bytes */
-    uint32_t len; /* body size in bytes (locals + expression) */
+    uint32_t off;   /* offset of the body (after its size prefix) in the module bytes */
+    uint32_t len;   /* body size in bytes (locals + expression) */
     ol__code *code; /* compiled code, owned; set by ol__wasm_compile */
 } ol__funcbody;
 
@@ -354,8 +354,8 @@ uint32_t ol__wasm_code_offset(const ol__code *c, const ol__cell *pc);
 
 struct ol_wasm_memory {
     ol_wasm_store *store;
-    uint8_t *data;     /* mmap'ed reservation; [0, len) readable/writable */
-    uint64_t len;      /* bytes = pages * 64 KiB */
+    uint8_t *data; /* mmap'ed reservation; [0, len) readable/writable */
+    uint64_t len;  /* bytes = pages * 64 KiB */
     uint32_t pages;
     uint32_t max_pages; /* effective maximum: min(declared, store limit) */
     uint32_t decl_max;  /* declared maximum, UINT32_MAX if none (for import matching) */
@@ -380,7 +380,7 @@ struct ol_wasm_global {
 
 struct ol_wasm_func {
     ol_wasm_store *store;
-    uint32_t sig;      /* store-interned signature id: equal ids <=> equal types */
+    uint32_t sig; /* store-interned signature id: equal ids <=> equal types */
     uint32_t nparams;
     uint32_t nresults;
     ol_wasm_valtype *vt; /* params then results; owned by the store's signature table */
@@ -432,8 +432,8 @@ struct ol_wasm_store {
     uint64_t *stack_end;
     uint64_t *stack_top; /* first free slot (for re-entrant calls) */
     ol__frame *frames;
-    uint32_t nframes;  /* capacity = limits.max_call_depth */
-    uint32_t depth;    /* frames in use */
+    uint32_t nframes;   /* capacity = limits.max_call_depth */
+    uint32_t depth;     /* frames in use */
     uint32_t host_nest; /* active host -> wasm re-entries */
 
     /* Interned signatures and everything the store owns. */

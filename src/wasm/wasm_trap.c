@@ -7,8 +7,8 @@
 const char *ol_wasm_trap_message(ol_wasm_trap_kind kind)
 {
     switch (kind) {
-#define OL_TRAP_MSG(name, msg)                                                                     \
-    case OL_WASM_TRAP_##name:                                                                      \
+#define OL_TRAP_MSG(name, msg) \
+    case OL_WASM_TRAP_##name:  \
         return msg;
         OL_WASM_TRAP_MAP(OL_TRAP_MSG)
 #undef OL_TRAP_MSG
@@ -21,9 +21,20 @@ const char *ol_wasm_trap_message(ol_wasm_trap_kind kind)
 const char *ol_wasm_trap_name(ol_wasm_trap_kind kind)
 {
     static const char *const names[] = {
-        "none",          "unreachable",  "memory_oob",    "table_oob",         "div_by_zero",
-        "int_overflow",  "invalid_conversion", "indirect_null", "indirect_type",
-        "undefined_element", "stack_exhausted", "out_of_fuel", "interrupted", "host",
+        "none",
+        "unreachable",
+        "memory_oob",
+        "table_oob",
+        "div_by_zero",
+        "int_overflow",
+        "invalid_conversion",
+        "indirect_null",
+        "indirect_type",
+        "undefined_element",
+        "stack_exhausted",
+        "out_of_fuel",
+        "interrupted",
+        "host",
     };
     _Static_assert(sizeof names / sizeof names[0] == OL_WASM_TRAP_COUNT_, "trap names");
     if ((unsigned)kind < OL_WASM_TRAP_COUNT_)
