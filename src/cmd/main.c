@@ -1,12 +1,50 @@
+/* `outlayer`: the one executable of OutLayer. main() only dispatches on the first argument
+ * through ol_cmd_table; every subcommand is one row here and one cmd_<name>.c file. */
 #include <stdio.h>
 #include <string.h>
 
+#include "cmd.h"
+
+const ol_cmd ol_cmd_table[] = {
+    {"help", ol_cmd_help, "show help for outlayer or one of its commands", ol_cmd_help_usage},
+    {"version", ol_cmd_version, "print the version", ol_cmd_version_usage},
+    {"wasm", ol_cmd_wasm, "validate, inspect and invoke WebAssembly modules", ol_cmd_wasm_usage},
+};
+
+const size_t ol_cmd_table_len = sizeof ol_cmd_table / sizeof ol_cmd_table[0];
+
+const ol_cmd *ol_cmd_find(const ol_cmd *table, size_t n, const char *name)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(table[i].name, name) == 0)
+            return &table[i];
+    }
+    return NULL;
+}
+
 int main(int argc, char **argv)
 {
-    if (argc > 1 && strcmp(argv[1], "version") == 0) {
-        puts("outlayer 0.1.0");
-        return 0;
+    if (argc < 2) {
+        ol_cmd_print_overview(stderr);
+        return OL_EXIT_USAGE;
     }
-    fprintf(stderr, "usage: outlayer version\n");
-    return 2;
+
+    const char *name = argv[1];
+    if (ol_cmd_is_help(name))
+        name = "help";
+    else if (strcmp(name, "--version") == 0)
+        name = "version";
+
+    const ol_cmd *c = ol_cmd_find(ol_cmd_table, ol_cmd_table_len, name);
+    if (c == NULL) {
+        ol_cmd_error("unknown command '%s'; run 'outlayer help' for the list", argv[1]);
+        return OL_EXIT_USAGE;
+    }
+    int status = c->run(argc - 1, argv + 1);
+    /* A full disk or a closed pipe must not pass for success. */
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        ol_cmd_error("error writing to standard output");
+        return OL_EXIT_FAIL;
+    }
+    return status;
 }

@@ -1,0 +1,88 @@
+/* The `outlayer` command line: the command table and helpers shared by the subcommand files.
+ * Private to src/cmd. Each subcommand lives in its own cmd_<name>.c and is one row of
+ * ol_cmd_table (main.c); adding a role (run, dev, coordinator, worker, ...) is a new file and a
+ * new row, nothing else. */
+#ifndef OL_CMD_H
+#define OL_CMD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "ol/wasm.h"
+
+#define OL_VERSION "0.1.0"
+
+/* Exit statuses, the same for every subcommand. */
+enum {
+    OL_EXIT_OK = 0,    /* success; `wasm validate`: the module is valid */
+    OL_EXIT_FAIL = 1,  /* the input was bad or an operation failed (message on stderr) */
+    OL_EXIT_USAGE = 2, /* the command line was wrong */
+    OL_EXIT_TRAP = 3,  /* the WebAssembly code trapped (message on stderr) */
+};
+
+/* One subcommand. run() gets the arguments from the subcommand's own name on (argv[0] is the
+ * name) and returns an exit status. */
+typedef struct ol_cmd {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary; /* one line for `outlayer help` */
+    const char *usage;   /* full text for `outlayer help NAME`; ends with a newline */
+} ol_cmd;
+
+/* The top-level table (main.c). */
+extern const ol_cmd ol_cmd_table[];
+extern const size_t ol_cmd_table_len;
+
+/* Finds `name` in a table of n commands; NULL if absent. */
+const ol_cmd *ol_cmd_find(const ol_cmd *table, size_t n, const char *name);
+
+/* The subcommands and their usage texts (each in its cmd_<name>.c). */
+int ol_cmd_help(int argc, char **argv);
+int ol_cmd_version(int argc, char **argv);
+int ol_cmd_wasm(int argc, char **argv);
+extern const char ol_cmd_help_usage[];
+extern const char ol_cmd_version_usage[];
+extern const char ol_cmd_wasm_usage[];
+
+/* The list of commands, as `outlayer help` prints it. */
+void ol_cmd_print_overview(FILE *f);
+
+/* ---- helpers (cmd_util.c) ---- */
+
+/* Prints "outlayer: <message>\n" on stderr. */
+void ol_cmd_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* True for "-h", "--help" and "help". */
+bool ol_cmd_is_help(const char *arg);
+
+/* Reads a whole file ("-" = standard input). On success returns true and the caller owns *data
+ * (free()); *len may be 0. On failure prints an error naming the file and returns false. */
+bool ol_cmd_read_file(const char *path, uint8_t **data, size_t *len);
+
+/* Parses an unsigned decimal or 0x-hex integer no greater than max (whole string). */
+bool ol_cmd_parse_u64(const char *s, uint64_t max, uint64_t *out);
+
+/* Parses `s` as a value of type t into a raw slot (see ol/wasm.h "Values"): integers in decimal
+ * (optionally negative) or 0x hex, wrapping into the type's two's-complement range; floats in C
+ * decimal or hex-float notation, "inf", "nan"; references only "null" (externref also accepts a
+ * non-zero integer handle). Returns false if the text is not a value of that type. */
+bool ol_cmd_parse_value(const char *s, ol_wasm_valtype t, uint64_t *out);
+
+/* Writes "type:value" (e.g. "i32:42", "f64:0.1", "funcref:null") to f. Integers print as
+ * unsigned decimal and floats in the shortest form that reads back to the same bits, NaNs with
+ * their payload when it is not the canonical one ("nan:0x200000"). */
+void ol_cmd_print_value(FILE *f, ol_wasm_valtype t, uint64_t v);
+
+/* "i32", "i64", "f32", "f64", "funcref", "externref". */
+const char *ol_cmd_valtype_name(ol_wasm_valtype t);
+
+/* Writes an extern type in WebAssembly text syntax: "func (param i32) (result i64)",
+ * "memory 1 2", "table 10 funcref", "global (mut i32)". */
+void ol_cmd_print_externtype(FILE *f, const ol_wasm_externtype *t);
+
+/* Writes a name as a quoted text-format string: printable ASCII as is, everything else \hh. */
+void ol_cmd_print_name(FILE *f, const char *name, size_t len);
+
+#endif
