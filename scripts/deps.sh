@@ -12,7 +12,8 @@ packages=(
     # formatting
     clang-format-14
     # libraries
-    libcmocka-dev libjansson-dev libsodium-dev libcurl4-openssl-dev
+    libcmocka-dev libjansson-dev libsodium-dev libcurl4-openssl-dev libmicrohttpd-dev
+    libsqlite3-dev
     # wasm tools for tests and benchmarks; valgrind for callgrind instruction counts
     wabt binaryen valgrind
 )

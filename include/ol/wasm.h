@@ -309,6 +309,10 @@ ol_err ol_wasm_caller_trap(ol_wasm_caller *c, ol_wasm_trap_kind kind, const char
  * Memories, tables, globals
  * ------------------------------------------------------------------------------------------- */
 
+/* How many memory.grow requests of this store's memories were refused because of
+ * limits.max_memory_pages although the memory's own declared maximum allowed them. */
+uint64_t ol_wasm_store_memory_limit_hits(const ol_wasm_store *s);
+
 /* Base pointer and byte length. Borrowed; valid until the memory grows or the store is freed.
  * Guest addresses must be bounds-checked by the host against *len. */
 uint8_t *ol_wasm_memory_data(ol_wasm_memory *mem, size_t *len);

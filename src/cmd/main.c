@@ -4,11 +4,14 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "cmd_near.h"
 
 const ol_cmd ol_cmd_table[] = {
     {"help", ol_cmd_help, "show help for outlayer or one of its commands", ol_cmd_help_usage},
     {"version", ol_cmd_version, "print the version", ol_cmd_version_usage},
     {"wasm", ol_cmd_wasm, "validate, inspect and invoke WebAssembly modules", ol_cmd_wasm_usage},
+    {"run", ol_cmd_run, "run a WASI job with metering, limits, record/replay", ol_cmd_run_usage},
+    {"near", ol_cmd_near, "NEAR keys, offline signing, RPC view/call", ol_cmd_near_usage},
 };
 
 const size_t ol_cmd_table_len = sizeof ol_cmd_table / sizeof ol_cmd_table[0];

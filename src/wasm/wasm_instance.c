@@ -462,8 +462,14 @@ int64_t ol__wasm_memory_grow(ol_wasm_memory *mem, uint32_t delta)
     uint32_t old = mem->pages;
     if (delta == 0)
         return old;
-    if ((uint64_t)old + delta > mem->max_pages)
+    if ((uint64_t)old + delta > mem->max_pages) {
+        /* Count refusals the module's own maximum would have allowed: the embedder's limit, not
+         * the program, decided (the WASI runner reports these as memory_limit). */
+        uint64_t decl = mem->decl_max == UINT32_MAX ? OL__MAX_MEMORY_PAGES : mem->decl_max;
+        if ((uint64_t)old + delta <= decl)
+            mem->store->memory_limit_hits++;
         return -1;
+    }
     /* Inside the reservation: the base never moves, and fresh anonymous pages read zero. */
     if (mprotect(mem->data + mem->len, (size_t)delta * OL_WASM_PAGE_SIZE, PROT_READ | PROT_WRITE) !=
         0)
@@ -471,6 +477,11 @@ int64_t ol__wasm_memory_grow(ol_wasm_memory *mem, uint32_t delta)
     mem->pages = old + delta;
     mem->len = (uint64_t)mem->pages * OL_WASM_PAGE_SIZE;
     return old;
+}
+
+uint64_t ol_wasm_store_memory_limit_hits(const ol_wasm_store *s)
+{
+    return s->memory_limit_hits;
 }
 
 uint8_t *ol_wasm_memory_data(ol_wasm_memory *mem, size_t *len)

@@ -423,8 +423,9 @@ struct ol_wasm_store {
     ol_allocator alloc;
     ol_wasm_limits limits; /* defaults applied */
 
-    uint64_t fuel;         /* remaining */
-    uint64_t fuel_initial; /* as last set */
+    uint64_t memory_limit_hits; /* memory.grow refused by limits.max_memory_pages */
+    uint64_t fuel;              /* remaining */
+    uint64_t fuel_initial;      /* as last set */
     atomic_bool interrupt;
 
     /* Value stack (slots) and call stack, allocated on first call. */
