@@ -142,6 +142,23 @@ static inline ol_wasm_trap_kind ex_i64_rem_u(uint64_t a, uint64_t b, uint64_t *r
     return OL_WASM_TRAP_NONE;
 }
 
+/* Zeroes a callee's locals. Every frame has at least one (the compiler's zero slot), and most
+ * have a few: stores inline instead of a libc call on the hottest path of calls. */
+static inline void zero_locals(uint64_t *p, uint32_t n)
+{
+    if (OL_LIKELY(n <= 4)) {
+        p[0] = 0;
+        if (n > 1)
+            p[1] = 0;
+        if (n > 2)
+            p[2] = 0;
+        if (n > 3)
+            p[3] = 0;
+        return;
+    }
+    memset(p, 0, (size_t)n * sizeof *p);
+}
+
 /* i32/f32 slots hold their value in the low 32 bits with the upper bits zero; values that come
  * from outside (host arguments and results) are normalised to that. */
 static inline uint64_t normalise(ol_wasm_valtype t, uint64_t v)
@@ -539,7 +556,7 @@ dispatch:
         CHARGE(cc->entry_cost);
         CHECK_INTERRUPT();
         frames[depth++] = (ol__frame){pc + 3, fp, inst, code};
-        memset(nfp + cc->nparams, 0, (size_t)(cc->nlocals - cc->nparams) * sizeof *nfp);
+        zero_locals(nfp + cc->nparams, cc->nlocals - cc->nparams);
         fp = nfp;
         code = cc;
         pc = cc->ir;
@@ -731,7 +748,7 @@ call_any :
     CHARGE(cc->entry_cost);
     CHECK_INTERRUPT();
     frames[depth++] = (ol__frame){ret, fp, inst, code};
-    memset(nfp + cc->nparams, 0, (size_t)(cc->nlocals - cc->nparams) * sizeof *nfp);
+    zero_locals(nfp + cc->nparams, cc->nlocals - cc->nparams);
     fp = nfp;
     code = cc;
     inst = cf->inst;
