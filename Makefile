@@ -21,7 +21,7 @@ ASAN_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1:
 # Sources checked by the formatter: tracked files plus new, not yet ignored ones.
 FORMAT_FILES = $(shell git ls-files --cached --others --exclude-standard -- '*.c' '*.h')
 
-.PHONY: all release debug asan fuzz test test-release test-asan spec bench fuzz-smoke \
+.PHONY: all release debug asan fuzz test test-release test-asan spec bench examples fuzz-smoke \
         format format-check clean help
 
 all: release
@@ -71,6 +71,11 @@ spec: release
 bench: release
 	$(CMAKE) --build $(BUILD)/release --target bench
 
+# The wasm32 example jobs (examples/, guest SDK sdk/c) into build/release/examples/NAME.wasm.
+examples:
+	$(call configure,$(BUILD)/release,-DCMAKE_BUILD_TYPE=RelWithDebInfo)
+	$(CMAKE) --build $(BUILD)/release --target examples
+
 # libFuzzer writes new inputs into the first corpus directory, so a scratch directory goes first
 # and the checked-in corpus is only read; grow it deliberately with -merge=1. A target
 # <area>_<thing> uses the dictionary tests/fuzz/<area>.dict when there is one (wasm.dict).
@@ -106,6 +111,7 @@ help:
 	@echo "make test         format check, release build + ctest, asan build + ctest"
 	@echo "make spec         WebAssembly spec suite (release build)"
 	@echo "make bench        benchmarks (release build)"
+	@echo "make examples     the wasm32 example jobs in build/release/examples"
 	@echo "make fuzz-smoke   each fuzz target for FUZZ_TIME=$(FUZZ_TIME)s"
 	@echo "make format       clang-format the tree; format-check only reports"
 	@echo "make clean        remove build/"
