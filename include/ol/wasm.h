@@ -71,6 +71,9 @@ typedef enum ol_wasm_valtype {
     OL_WASM_EXTERNREF = 0x6f,
 } ol_wasm_valtype;
 
+/* Static name of a value type ("i32", "funcref", ...; "unknown" for anything else). */
+const char *ol_wasm_valtype_name(ol_wasm_valtype t);
+
 typedef enum ol_wasm_extern_kind {
     OL_WASM_EXTERN_FUNC = 0,
     OL_WASM_EXTERN_TABLE = 1,

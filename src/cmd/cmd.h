@@ -77,9 +77,6 @@ bool ol_cmd_parse_value(const char *s, ol_wasm_valtype t, uint64_t *out);
  * their payload when it is not the canonical one ("nan:0x200000"). */
 void ol_cmd_print_value(FILE *f, ol_wasm_valtype t, uint64_t v);
 
-/* "i32", "i64", "f32", "f64", "funcref", "externref". */
-const char *ol_cmd_valtype_name(ol_wasm_valtype t);
-
 /* Writes an extern type in WebAssembly text syntax: "func (param i32) (result i64)",
  * "memory 1 2", "table 10 funcref", "global (mut i32)". */
 void ol_cmd_print_externtype(FILE *f, const ol_wasm_externtype *t);

@@ -236,7 +236,7 @@ static bool print_special(FILE *f, uint64_t bits, unsigned mant_bits)
 
 void ol_cmd_print_value(FILE *f, ol_wasm_valtype t, uint64_t v)
 {
-    fprintf(f, "%s:", ol_cmd_valtype_name(t));
+    fprintf(f, "%s:", ol_wasm_valtype_name(t));
     switch (t) {
     case OL_WASM_I32:
         fprintf(f, "%" PRIu32, (uint32_t)v);
@@ -273,32 +273,13 @@ void ol_cmd_print_value(FILE *f, ol_wasm_valtype t, uint64_t v)
     fprintf(f, "0x%" PRIx64, v);
 }
 
-const char *ol_cmd_valtype_name(ol_wasm_valtype t)
-{
-    switch (t) {
-    case OL_WASM_I32:
-        return "i32";
-    case OL_WASM_I64:
-        return "i64";
-    case OL_WASM_F32:
-        return "f32";
-    case OL_WASM_F64:
-        return "f64";
-    case OL_WASM_FUNCREF:
-        return "funcref";
-    case OL_WASM_EXTERNREF:
-        return "externref";
-    }
-    return "unknown";
-}
-
 static void print_types(FILE *f, const char *what, uint32_t n, const ol_wasm_valtype *types)
 {
     if (n == 0)
         return;
     fprintf(f, " (%s", what);
     for (uint32_t i = 0; i < n; i++)
-        fprintf(f, " %s", ol_cmd_valtype_name(types[i]));
+        fprintf(f, " %s", ol_wasm_valtype_name(types[i]));
     fputc(')', f);
 }
 
@@ -320,7 +301,7 @@ void ol_cmd_print_externtype(FILE *f, const ol_wasm_externtype *t)
     case OL_WASM_EXTERN_TABLE:
         fputs("table", f);
         print_limits(f, &t->limits);
-        fprintf(f, " %s", ol_cmd_valtype_name(t->table_elem));
+        fprintf(f, " %s", ol_wasm_valtype_name(t->table_elem));
         return;
     case OL_WASM_EXTERN_MEMORY:
         fputs("memory", f);
@@ -328,9 +309,9 @@ void ol_cmd_print_externtype(FILE *f, const ol_wasm_externtype *t)
         return;
     case OL_WASM_EXTERN_GLOBAL:
         if (t->global_mutable)
-            fprintf(f, "global (mut %s)", ol_cmd_valtype_name(t->global_type));
+            fprintf(f, "global (mut %s)", ol_wasm_valtype_name(t->global_type));
         else
-            fprintf(f, "global %s", ol_cmd_valtype_name(t->global_type));
+            fprintf(f, "global %s", ol_wasm_valtype_name(t->global_type));
         return;
     }
     fputs("unknown", f);

@@ -243,7 +243,7 @@ static bool find_func_export(const char *path, const ol_wasm_module *m, const ch
 static void print_param_list(const ol_wasm_functype *t)
 {
     for (uint32_t i = 0; i < t->nparams; i++)
-        fprintf(stderr, "%s%s", i > 0 ? " " : "", ol_cmd_valtype_name(t->params[i]));
+        fprintf(stderr, "%s%s", i > 0 ? " " : "", ol_wasm_valtype_name(t->params[i]));
 }
 
 typedef struct invoke_opts {
@@ -359,7 +359,7 @@ static int wasm_invoke(int argc, char **argv)
     for (uint32_t i = 0; i < ft.nparams; i++) {
         if (!ol_cmd_parse_value(o.args[i], ft.params[i], &args[i])) {
             ol_cmd_error("%s: argument %" PRIu32 " is not a %s: '%s'", o.func, i + 1,
-                         ol_cmd_valtype_name(ft.params[i]), o.args[i]);
+                         ol_wasm_valtype_name(ft.params[i]), o.args[i]);
             status = OL_EXIT_USAGE;
             goto out;
         }

@@ -415,22 +415,7 @@ static void truncate_stack(comp *c, uint32_t h)
 
 static const char *tname(uint8_t t)
 {
-    switch (t) {
-    case OL_WASM_I32:
-        return "i32";
-    case OL_WASM_I64:
-        return "i64";
-    case OL_WASM_F32:
-        return "f32";
-    case OL_WASM_F64:
-        return "f64";
-    case OL_WASM_FUNCREF:
-        return "funcref";
-    case OL_WASM_EXTERNREF:
-        return "externref";
-    default:
-        return "unknown";
-    }
+    return t == T_UNKNOWN ? "unknown" : ol_wasm_valtype_name((ol_wasm_valtype)t);
 }
 
 /* Pops one value expecting type `expect` (T_UNKNOWN: any). *pos = its stack index. */

@@ -32,34 +32,11 @@ _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
 #define CT_B32 uint32_t
 #define CT_B64 uint64_t
 
-static inline float bits_f32(uint64_t v)
-{
-    uint32_t b = (uint32_t)v;
-    float f;
-    memcpy(&f, &b, sizeof f);
-    return f;
-}
-
-static inline double bits_f64(uint64_t v)
-{
-    double f;
-    memcpy(&f, &v, sizeof f);
-    return f;
-}
-
-static inline uint64_t f32_slot(float f)
-{
-    uint32_t b;
-    memcpy(&b, &f, sizeof b);
-    return b;
-}
-
-static inline uint64_t f64_slot(double f)
-{
-    uint64_t b;
-    memcpy(&b, &f, sizeof b);
-    return b;
-}
+/* Slots hold f32 in their low 32 bits and f64 as is (bit views from wasm_num.h). */
+#define bits_f32(v) ol__num_f32_from_bits((uint32_t)(v))
+#define bits_f64(v) ol__num_f64_from_bits(v)
+#define f32_slot(f) ((uint64_t)ol__num_f32_bits(f))
+#define f64_slot(f) ol__num_f64_bits(f)
 
 #define RD_I32(off)    ((uint32_t)S(off))
 #define RD_I64(off)    (S(off))

@@ -1,4 +1,4 @@
-/* Trap values and float bit helpers. */
+/* Trap values, value-type names and float bit helpers. */
 #include <stdio.h>
 #include <string.h>
 
@@ -51,6 +51,25 @@ void ol__wasm_trap_set(ol_wasm_trap *t, ol_wasm_trap_kind kind, uint32_t func_in
     t->func_index = func_index;
     t->offset = offset;
     snprintf(t->msg, sizeof t->msg, "%s", ol_wasm_trap_message(kind));
+}
+
+const char *ol_wasm_valtype_name(ol_wasm_valtype t)
+{
+    switch (t) {
+    case OL_WASM_I32:
+        return "i32";
+    case OL_WASM_I64:
+        return "i64";
+    case OL_WASM_F32:
+        return "f32";
+    case OL_WASM_F64:
+        return "f64";
+    case OL_WASM_FUNCREF:
+        return "funcref";
+    case OL_WASM_EXTERNREF:
+        return "externref";
+    }
+    return "unknown";
 }
 
 uint64_t ol_wasm_f32_bits(float v)

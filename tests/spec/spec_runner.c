@@ -244,25 +244,6 @@ static bool parse_valtype(const char *name, ol_wasm_valtype *out)
     return false;
 }
 
-static const char *valtype_name(ol_wasm_valtype t)
-{
-    switch (t) {
-    case OL_WASM_I32:
-        return "i32";
-    case OL_WASM_I64:
-        return "i64";
-    case OL_WASM_F32:
-        return "f32";
-    case OL_WASM_F64:
-        return "f64";
-    case OL_WASM_FUNCREF:
-        return "funcref";
-    case OL_WASM_EXTERNREF:
-        return "externref";
-    }
-    return "?";
-}
-
 /* ---------------------------------------------------------------------------------------------
  * Name bindings
  * ------------------------------------------------------------------------------------------- */
@@ -488,7 +469,8 @@ static bool parse_arg(const json_t *v, ol_wasm_valtype want, uint64_t *out, char
         return false;
     }
     if (t != want) {
-        snprintf(why, whylen, "argument of type %s for a %s parameter", tname, valtype_name(want));
+        snprintf(why, whylen, "argument of type %s for a %s parameter", tname,
+                 ol_wasm_valtype_name(want));
         return false;
     }
     switch (t) {
@@ -537,7 +519,7 @@ static bool check_result(const json_t *e, ol_wasm_valtype got_type, uint64_t got
     }
     if (t != got_type) {
         snprintf(why, whylen, "expected a %s, the export yields a %s", tname,
-                 valtype_name(got_type));
+                 ol_wasm_valtype_name(got_type));
         return false;
     }
     if (jv != NULL && val == NULL) {
