@@ -3,6 +3,8 @@
 #ifndef OL_LOG_H
 #define OL_LOG_H
 
+#include <stdbool.h>
+
 typedef enum ol_log_level {
     OL_LOG_ERROR = 0,
     OL_LOG_WARN = 1,
@@ -18,6 +20,8 @@ void ol_log_set_sink(ol_log_sink fn, void *ud);
 void ol_log_set_level(ol_log_level level);
 ol_log_level ol_log_get_level(void);
 const char *ol_log_level_name(ol_log_level level);
+/* "error", "warn", "info" or "debug" -> the level in *out (out may be NULL); false otherwise. */
+bool ol_log_level_parse(const char *s, ol_log_level *out);
 
 void ol_log_write(ol_log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -47,6 +47,9 @@ extern const char ol_cmd_version_usage[];
 extern const char ol_cmd_wasm_usage[];
 int ol_cmd_run(int argc, char **argv); /* cmd_run.c (WASI jobs) */
 extern const char ol_cmd_run_usage[];
+/* The local NEAR-compatible chain (issue #7): cmd_sandbox.c. */
+int ol_cmd_sandbox(int argc, char **argv);
+extern const char ol_cmd_sandbox_usage[];
 
 /* The list of commands, as `outlayer help` prints it. */
 void ol_cmd_print_overview(FILE *f);

@@ -1,4 +1,5 @@
-/* `outlayer near` online commands: view, call, account, keys, tx, block against any NEAR
+/* `outlayer near` online commands: view, call, account, keys, tx, block, and the transaction
+ * commands create-account, deploy, send, add-key, delete-key, against any NEAR
  * JSON-RPC endpoint (--rpc URL). cmd_near.c forwards the whole command line here unchanged.
  *
  * Every command prints one JSON document on stdout and nothing else; errors go to stderr as
@@ -33,6 +34,17 @@ const char ol_cmd_near_online_usage[] =
     "  outlayer near --rpc URL keys ID [--block REF]        the account's access keys\n"
     "  outlayer near --rpc URL tx HASH SENDER [--wait LEVEL] a transaction's outcome\n"
     "  outlayer near --rpc URL block [HEIGHT|HASH|final|optimistic]   a block (default final)\n"
+    "  outlayer near --rpc URL --key-file F create-account NEW_ID --master ID\n"
+    "               --initial-balance AMOUNT [--public-key PK] [--wait LEVEL]\n"
+    "      CreateAccount + Transfer + AddKey (full access) signed by ID (F's account). Without\n"
+    "      --public-key a new key pair is written to NEW_ID.json next to F (mode 0600).\n"
+    "  outlayer near --rpc URL --key-file F deploy ACCOUNT FILE.wasm [--wait LEVEL]\n"
+    "  outlayer near --rpc URL --key-file F send FROM TO AMOUNT [--wait LEVEL]\n"
+    "  outlayer near --rpc URL --key-file F add-key ACCOUNT PK [--allowance AMOUNT\n"
+    "               --receiver ID [--method-names a,b]] [--wait LEVEL]\n"
+    "      full access unless --receiver is given (then a function-call key)\n"
+    "  outlayer near --rpc URL --key-file F delete-key ACCOUNT PK [--wait LEVEL]\n"
+    "      These print the execution outcome; exit 1 if the transaction failed.\n"
     "      REF: final (default), optimistic, near-final, a block height or a block hash.\n"
     "      JSON_ARGS defaults to {}. Options may come before or after the command.\n";
 
@@ -46,6 +58,12 @@ typedef struct near_args {
     const char *gas;
     const char *wait;
     const char *block;
+    const char *master;
+    const char *initial_balance;
+    const char *public_key;
+    const char *allowance;
+    const char *receiver;
+    const char *method_names;
     const char *pos[8];
     int npos;
 } near_args;
@@ -78,6 +96,18 @@ static const char **option_slot(near_args *a, const char *name)
         return &a->wait;
     if (strcmp(name, "--block") == 0)
         return &a->block;
+    if (strcmp(name, "--master") == 0)
+        return &a->master;
+    if (strcmp(name, "--initial-balance") == 0)
+        return &a->initial_balance;
+    if (strcmp(name, "--public-key") == 0)
+        return &a->public_key;
+    if (strcmp(name, "--allowance") == 0)
+        return &a->allowance;
+    if (strcmp(name, "--receiver") == 0)
+        return &a->receiver;
+    if (strcmp(name, "--method-names") == 0)
+        return &a->method_names;
     return NULL;
 }
 
@@ -396,6 +426,229 @@ static int cmd_block(ol_near_rpc *c, const near_args *a)
     return status;
 }
 
+/* ---- transaction commands: create-account, deploy, send, add-key, delete-key ---- */
+
+static bool is_tx_cmd(const char *cmd)
+{
+    return strcmp(cmd, "create-account") == 0 || strcmp(cmd, "deploy") == 0 ||
+           strcmp(cmd, "send") == 0 || strcmp(cmd, "add-key") == 0 ||
+           strcmp(cmd, "delete-key") == 0;
+}
+
+/* Signs actions with the key file's account, sends, prints the outcome. */
+static int send_actions(ol_near_rpc *c, const near_args *a, const ol_near_credentials *cred,
+                        const char *receiver, const ol_near_action *acts, size_t n)
+{
+    ol_diag d = {0};
+    json_t *outcome = NULL;
+    ol_near_rpc_wait wait;
+    char hash[OL_NEAR_HASH_STR_MAX];
+    if (!parse_wait(a, &wait))
+        return OL_EXIT_FAIL;
+    if (ol_near_rpc_sign_and_send(c, cred->account_id, &cred->secret_key, receiver, acts, n, wait,
+                                  &outcome, hash, NULL, &d) != OL_OK)
+        return rpc_failed(&d);
+    int status = print_json(outcome);
+    ol_near_rpc_error fe;
+    if (status == OL_EXIT_OK && ol_near_rpc_outcome_failure(outcome, &fe)) {
+        ol_cmd_error("transaction %s failed: %s: %s", hash, fe.cause, fe.message);
+        status = OL_EXIT_FAIL;
+    }
+    json_decref(outcome);
+    return status;
+}
+
+static bool parse_amount(const char *what, const char *s, ol_near_u128 *out)
+{
+    ol_diag d = {0};
+    if (ol_near_amount_parse(s, strlen(s), out, &d) == OL_OK)
+        return true;
+    ol_cmd_error("%s: %s", what, d.msg);
+    return false;
+}
+
+static bool parse_pk(const char *what, const char *s, ol_near_public_key *pk)
+{
+    ol_diag d = {0};
+    if (ol_near_public_key_parse(s, pk, &d) == OL_OK)
+        return true;
+    ol_cmd_error("%s: %s", what, d.msg);
+    return false;
+}
+
+static bool signer_is(const ol_near_credentials *cred, const char *what, const char *id)
+{
+    if (strcmp(cred->account_id, id) == 0)
+        return true;
+    ol_cmd_error("%s %s: --key-file holds the key of %s; the signer must be %s", what, id,
+                 cred->account_id, id);
+    return false;
+}
+
+static int cmd_create_account(ol_near_rpc *c, const near_args *a, const ol_near_credentials *cred)
+{
+    ol_near_action acts[3];
+    ol_near_u128 amount;
+    ol_near_credentials nc;
+    char path[4096];
+    int status = OL_EXIT_FAIL;
+    memset(acts, 0, sizeof acts);
+    memset(&nc, 0, sizeof nc);
+    if (a->npos != 2)
+        return usage_error("create-account takes NEW_ID");
+    if (a->master == NULL || a->initial_balance == NULL)
+        return usage_error("create-account needs --master ID and --initial-balance AMOUNT");
+    if (!valid_account("NEW_ID", a->pos[1]) || !valid_account("--master", a->master) ||
+        !signer_is(cred, "--master", a->master) ||
+        !parse_amount("--initial-balance", a->initial_balance, &amount))
+        return OL_EXIT_FAIL;
+    if (a->public_key != NULL) {
+        if (!parse_pk("--public-key", a->public_key, &nc.public_key))
+            return OL_EXIT_FAIL;
+    } else {
+        ol_diag d = {0};
+        const char *slash = strrchr(a->key_file, '/');
+        int dirlen = slash ? (int)(slash - a->key_file) : 1;
+        snprintf(path, sizeof path, "%.*s/%s.json", dirlen, slash ? a->key_file : ".", a->pos[1]);
+        snprintf(nc.account_id, sizeof nc.account_id, "%s", a->pos[1]);
+        if (ol_near_secret_key_generate(&nc.secret_key, &d) != OL_OK) {
+            ol_cmd_error("%s", d.msg);
+            goto out;
+        }
+        ol_near_secret_key_public(&nc.secret_key, &nc.public_key);
+        if (ol_near_credentials_write(path, &nc, false, &d) != OL_OK) {
+            ol_cmd_error("%s: %s", path, d.msg);
+            goto out;
+        }
+        fprintf(stderr, "outlayer: the key of %s is in %s\n", a->pos[1], path);
+    }
+    acts[0].kind = OL_NEAR_ACTION_CREATE_ACCOUNT;
+    acts[1].kind = OL_NEAR_ACTION_TRANSFER;
+    acts[1].transfer.deposit = amount;
+    acts[2].kind = OL_NEAR_ACTION_ADD_KEY;
+    acts[2].add_key.public_key = nc.public_key;
+    acts[2].add_key.access_key.full_access = true;
+    status = send_actions(c, a, cred, a->pos[1], acts, 3);
+out:
+    ol_near_credentials_wipe(&nc);
+    return status;
+}
+
+static int cmd_deploy(ol_near_rpc *c, const near_args *a, const ol_near_credentials *cred)
+{
+    uint8_t *code = NULL;
+    size_t len = 0;
+    if (a->npos != 3)
+        return usage_error("deploy takes ACCOUNT FILE.wasm");
+    if (!valid_account("ACCOUNT", a->pos[1]) || !ol_cmd_read_file(a->pos[2], &code, &len))
+        return OL_EXIT_FAIL;
+    ol_near_action act;
+    memset(&act, 0, sizeof act);
+    act.kind = OL_NEAR_ACTION_DEPLOY_CONTRACT;
+    act.deploy_contract.code.p = code;
+    act.deploy_contract.code.len = len;
+    int status = send_actions(c, a, cred, a->pos[1], &act, 1);
+    free(code);
+    return status;
+}
+
+static int cmd_send(ol_near_rpc *c, const near_args *a, const ol_near_credentials *cred)
+{
+    ol_near_action act;
+    memset(&act, 0, sizeof act);
+    if (a->npos != 4)
+        return usage_error("send takes FROM TO AMOUNT");
+    if (!valid_account("FROM", a->pos[1]) || !valid_account("TO", a->pos[2]) ||
+        !signer_is(cred, "FROM", a->pos[1]) ||
+        !parse_amount("AMOUNT", a->pos[3], &act.transfer.deposit))
+        return OL_EXIT_FAIL;
+    act.kind = OL_NEAR_ACTION_TRANSFER;
+    return send_actions(c, a, cred, a->pos[2], &act, 1);
+}
+
+static int cmd_add_key(ol_near_rpc *c, const near_args *a, const ol_near_credentials *cred)
+{
+    ol_near_action act;
+    ol_near_str names[64];
+    char buf[2048];
+    memset(&act, 0, sizeof act);
+    if (a->npos != 3)
+        return usage_error("add-key takes ACCOUNT PK");
+    if (!valid_account("ACCOUNT", a->pos[1]) || !parse_pk("PK", a->pos[2], &act.add_key.public_key))
+        return OL_EXIT_FAIL;
+    act.kind = OL_NEAR_ACTION_ADD_KEY;
+    ol_near_access_key *ak = &act.add_key.access_key;
+    if (a->receiver == NULL) {
+        if (a->allowance != NULL || a->method_names != NULL)
+            return usage_error("--allowance and --method-names need --receiver");
+        ak->full_access = true;
+    } else {
+        if (!valid_account("--receiver", a->receiver))
+            return OL_EXIT_FAIL;
+        ak->receiver_id = ol_near_str_c(a->receiver);
+        if (a->allowance != NULL) {
+            if (!parse_amount("--allowance", a->allowance, &ak->allowance))
+                return OL_EXIT_FAIL;
+            ak->has_allowance = true;
+        }
+        if (a->method_names != NULL && a->method_names[0] != '\0') {
+            if (strlen(a->method_names) >= sizeof buf)
+                return usage_error("--method-names is too long");
+            snprintf(buf, sizeof buf, "%s", a->method_names);
+            size_t n = 0;
+            for (char *save = NULL, *t = strtok_r(buf, ",", &save); t != NULL;
+                 t = strtok_r(NULL, ",", &save)) {
+                if (n == sizeof names / sizeof names[0])
+                    return usage_error("--method-names: at most 64 names");
+                names[n++] = ol_near_str_c(t);
+            }
+            ak->method_names = names;
+            ak->n_method_names = n;
+        }
+    }
+    return send_actions(c, a, cred, a->pos[1], &act, 1);
+}
+
+static int cmd_delete_key(ol_near_rpc *c, const near_args *a, const ol_near_credentials *cred)
+{
+    ol_near_action act;
+    memset(&act, 0, sizeof act);
+    if (a->npos != 3)
+        return usage_error("delete-key takes ACCOUNT PK");
+    if (!valid_account("ACCOUNT", a->pos[1]) ||
+        !parse_pk("PK", a->pos[2], &act.delete_key.public_key))
+        return OL_EXIT_FAIL;
+    act.kind = OL_NEAR_ACTION_DELETE_KEY;
+    return send_actions(c, a, cred, a->pos[1], &act, 1);
+}
+
+static int cmd_tx_command(ol_near_rpc *c, const near_args *a)
+{
+    ol_diag d = {0};
+    ol_near_credentials cred;
+    memset(&cred, 0, sizeof cred);
+    if (a->key_file == NULL)
+        return usage_error("%s needs --key-file F (a near-cli credentials file)", a->pos[0]);
+    if (ol_near_credentials_read(a->key_file, &cred, &d) != OL_OK) {
+        ol_cmd_error("--key-file: %s", d.msg);
+        return OL_EXIT_FAIL;
+    }
+    int status;
+    const char *cmd = a->pos[0];
+    if (strcmp(cmd, "create-account") == 0)
+        status = cmd_create_account(c, a, &cred);
+    else if (strcmp(cmd, "deploy") == 0)
+        status = cmd_deploy(c, a, &cred);
+    else if (strcmp(cmd, "send") == 0)
+        status = cmd_send(c, a, &cred);
+    else if (strcmp(cmd, "add-key") == 0)
+        status = cmd_add_key(c, a, &cred);
+    else
+        status = cmd_delete_key(c, a, &cred);
+    ol_near_credentials_wipe(&cred);
+    return status;
+}
+
 int ol_cmd_near_online(int argc, char **argv)
 {
     near_args a;
@@ -405,9 +658,12 @@ int ol_cmd_near_online(int argc, char **argv)
     if (status >= 0)
         return status;
     if (a.npos == 0)
-        return usage_error("near: which command? (view, call, account, keys, tx, block)");
+        return usage_error("near: which command? (view, call, account, keys, tx, block, "
+                           "create-account, deploy, send, add-key, delete-key)");
     const char *cmd = a.pos[0];
-    static const char *const known[] = {"view", "call", "account", "keys", "tx", "block"};
+    static const char *const known[] = {"view",    "call",       "account",       "keys",
+                                        "tx",      "block",      "deploy",        "send",
+                                        "add-key", "delete-key", "create-account"};
     bool found = false;
     for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
         found = found || strcmp(cmd, known[i]) == 0;
@@ -415,7 +671,22 @@ int ol_cmd_near_online(int argc, char **argv)
         return usage_error("near: unknown command '%s'", cmd);
     if (a.rpc == NULL)
         return usage_error("near %s needs --rpc URL (e.g. https://rpc.testnet.near.org)", cmd);
-    if (strcmp(cmd, "call") != 0) {
+    const char *own = a.master            ? "--master"
+                      : a.initial_balance ? "--initial-balance"
+                      : a.public_key      ? "--public-key"
+                                          : NULL;
+    if (own != NULL && strcmp(cmd, "create-account") != 0)
+        return usage_error("%s is only for create-account", own);
+    own = a.allowance      ? "--allowance"
+          : a.receiver     ? "--receiver"
+          : a.method_names ? "--method-names"
+                           : NULL;
+    if (own != NULL && strcmp(cmd, "add-key") != 0)
+        return usage_error("%s is only for add-key", own);
+    if (is_tx_cmd(cmd)) {
+        if (a.block != NULL || a.deposit != NULL || a.gas != NULL)
+            return usage_error("%s takes no --block, --deposit or --gas", cmd);
+    } else if (strcmp(cmd, "call") != 0) {
         const char *stray = a.key_file  ? "--key-file"
                             : a.deposit ? "--deposit"
                             : a.gas     ? "--gas"
@@ -441,6 +712,8 @@ int ol_cmd_near_online(int argc, char **argv)
         status = cmd_account_or_keys(c, &a, true);
     else if (strcmp(cmd, "tx") == 0)
         status = cmd_tx(c, &a);
+    else if (is_tx_cmd(cmd))
+        status = cmd_tx_command(c, &a);
     else
         status = cmd_block(c, &a);
     ol_near_rpc_free(c);

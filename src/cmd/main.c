@@ -12,6 +12,8 @@ const ol_cmd ol_cmd_table[] = {
     {"wasm", ol_cmd_wasm, "validate, inspect and invoke WebAssembly modules", ol_cmd_wasm_usage},
     {"run", ol_cmd_run, "run a WASI job with metering, limits, record/replay", ol_cmd_run_usage},
     {"near", ol_cmd_near, "NEAR keys, offline signing, RPC view/call", ol_cmd_near_usage},
+    {"sandbox", ol_cmd_sandbox, "a local NEAR-compatible chain with JSON-RPC",
+     ol_cmd_sandbox_usage},
 };
 
 const size_t ol_cmd_table_len = sizeof ol_cmd_table / sizeof ol_cmd_table[0];

@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 static void stderr_sink(void *ud, ol_log_level level, const char *msg)
@@ -52,6 +53,18 @@ const char *ol_log_level_name(ol_log_level level)
         return "debug";
     }
     return "unknown";
+}
+
+bool ol_log_level_parse(const char *s, ol_log_level *out)
+{
+    for (int l = OL_LOG_ERROR; l <= OL_LOG_DEBUG; l++) {
+        if (s != NULL && strcmp(s, ol_log_level_name((ol_log_level)l)) == 0) {
+            if (out != NULL)
+                *out = (ol_log_level)l;
+            return true;
+        }
+    }
+    return false;
 }
 
 void ol_log_write(ol_log_level level, const char *fmt, ...)
