@@ -21,8 +21,8 @@ ASAN_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1:
 # Sources checked by the formatter: tracked files plus new, not yet ignored ones.
 FORMAT_FILES = $(shell git ls-files --cached --others --exclude-standard -- '*.c' '*.h')
 
-.PHONY: all release debug asan fuzz test test-release test-asan spec bench examples bench-sandbox fuzz-smoke \
-        format format-check clean help
+.PHONY: all release debug asan fuzz test test-release test-asan spec bench examples fuzz-smoke \
+        bench-https bench-sandbox format format-check clean help
 
 all: release
 
@@ -78,6 +78,9 @@ bench-sandbox: release
 	$(BUILD)/release/tests/integration/sandbox_contracts_bench --outlayer $(BUILD)/release/outlayer \
 	    --counter $(BUILD)/release/contracts/counter.wasm $(SANDBOX_BENCH_ARGS)
 
+bench-https: release
+	$(CMAKE) --build $(BUILD)/release --target bench-https
+
 # The wasm32 example jobs (examples/, guest SDK sdk/c) into build/release/examples/NAME.wasm.
 examples:
 	$(call configure,$(BUILD)/release,-DCMAKE_BUILD_TYPE=RelWithDebInfo)
@@ -118,8 +121,9 @@ help:
 	@echo "make test         format check, release build + ctest, asan build + ctest"
 	@echo "make spec         WebAssembly spec suite (release build)"
 	@echo "make bench        benchmarks (release build)"
-	@echo "make examples     the wasm32 example jobs in build/release/examples"
 	@echo "make bench-sandbox  transfers/s and function calls/s against a local sandbox"
+	@echo "make bench-https  HTTPS path: calls/s and latency, cached echo (release build)"
+	@echo "make examples     the wasm32 example jobs in build/release/examples"
 	@echo "make fuzz-smoke   each fuzz target for FUZZ_TIME=$(FUZZ_TIME)s"
 	@echo "make format       clang-format the tree; format-check only reports"
 	@echo "make clean        remove build/"

@@ -13,7 +13,7 @@ packages=(
     clang-format-14
     # libraries
     libcmocka-dev libjansson-dev libsodium-dev libcurl4-openssl-dev libmicrohttpd-dev
-    libsqlite3-dev libpcre2-dev
+    libsqlite3-dev libpcre2-dev libssl-dev
     # wasm tools for tests and benchmarks; valgrind for callgrind instruction counts
     wabt binaryen valgrind
 )

@@ -27,4 +27,21 @@ int ol__chain_vm_host_find(const char *name, size_t len);
 /* Whether the import's type is the host function's. */
 bool ol__chain_vm_host_type_eq(int idx, const ol_wasm_functype *t);
 
+/* secp256k1 public-key recovery (vm_crypto.c) for ecrecover: the key that signed the 32-byte
+ * hash with signature r||s and recovery id v (bit 0: parity of R.y, bit 1: R.x = r + n), with
+ * near-crypto's range checks (r < n; s < n, or s <= n/2 when reject_high_s). Returns 1 with the
+ * uncompressed key x||y (no 0x04 tag) in out, 0 when no key is recovered, -1 when OpenSSL
+ * cannot allocate. */
+int ol__chain_secp256k1_recover(const uint8_t hash[32], const uint8_t sig[64], unsigned v,
+                                bool reject_high_s, uint8_t out[64]);
+/* Whether r||s is a P-256 signature at all (0 < r, s < n): nearcore stops with 0 before reading
+ * the message otherwise. */
+bool ol__chain_p256_sig_parses(const uint8_t sig[64]);
+/* ECDSA P-256 verification of r||s over msg taken as the prehash (as RustCrypto's
+ * verify_prehash: < 16 bytes invalid, > 32 bytes cut to 32), with pk a 33-byte compressed SEC1
+ * key. Returns 1 valid, 0 invalid (including a key that is not on the curve), -1 when OpenSSL
+ * cannot allocate. */
+int ol__chain_p256_verify(const uint8_t sig[64], const uint8_t *msg, size_t msg_len,
+                          const uint8_t pk[33]);
+
 #endif

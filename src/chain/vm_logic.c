@@ -47,6 +47,8 @@ typedef enum vm_herr {
     H_ContractSizeExceeded,
     H_Deprecated,
     H_Ed25519VerifyInvalidInput,
+    H_ECRecoverError,
+    H_P256VerifyInvalidInput,
     H_YieldPayloadLength,
     H_DataIdMalformed,
 } vm_herr;
@@ -856,6 +858,83 @@ H(ed25519_verify)
     }
     memcpy(pk, p, 32);
     *r = crypto_sign_verify_detached(sig, msg, msg_len, pk) == 0 ? 1 : 0;
+    return 0;
+}
+
+/* nearcore's ECRecoverError: msg is pre, the number x, post. */
+static int vm_ecrecover_fail(vm_run *v, const char *pre, uint64_t x, const char *post)
+{
+    char m[128];
+    int n = snprintf(m, sizeof m, "%s%llu%s", pre, (unsigned long long)x, post);
+    return vm_fail_msg(v, H_ECRecoverError, m, n < 0 ? 0 : (size_t)n);
+}
+
+H(ecrecover)
+{
+    const uint8_t *p;
+    size_t n;
+    uint8_t sig[64], hash[32], pk[64];
+    /* a: hash_len, hash_ptr, sig_len, sig_ptr, v, malleability_flag, register_id. nearcore
+     * reads the signature first, then checks v, then reads the hash. */
+    TRY(vm_pay(v, OL_CHAIN_EXT_ECRECOVER_BASE));
+    TRY(vm_mem_or_reg(v, a[3], a[2], &p, &n));
+    if (n != 64)
+        return vm_ecrecover_fail(v, "The length of the signature: ", n,
+                                 ", exceeds the limit of 64 bytes");
+    memcpy(sig, p, 64);
+    if (a[4] >= 4)
+        return vm_ecrecover_fail(v, "V recovery byte 0 through 3 are valid but was provided ", a[4],
+                                 "");
+    TRY(vm_mem_or_reg(v, a[1], a[0], &p, &n));
+    if (n != 32)
+        return vm_ecrecover_fail(v, "The length of the hash: ", n,
+                                 ", exceeds the limit of 32 bytes");
+    memcpy(hash, p, 32);
+    if (a[5] > 1)
+        return vm_ecrecover_fail(v, "Malleability flag needs to be 0 or 1, but is instead ", a[5],
+                                 "");
+    int rc = ol__chain_secp256k1_recover(hash, sig, (unsigned)a[4], a[5] == 1, pk);
+    if (rc < 0)
+        return vm_oom(v);
+    if (rc == 0) {
+        *r = 0;
+        return 0;
+    }
+    TRY(vm_reg_set(v, a[6], pk, 64));
+    *r = 1;
+    return 0;
+}
+
+H(p256_verify)
+{
+    const uint8_t *p, *msg;
+    size_t n, msg_len;
+    uint8_t sig[64], pk[33];
+    TRY(vm_pay(v, OL_CHAIN_EXT_P256_VERIFY_BASE));
+    TRY(vm_mem_or_reg(v, a[1], a[0], &p, &n));
+    if (n != 64) {
+        static const char m[] = "invalid signature length";
+        return vm_fail_msg(v, H_P256VerifyInvalidInput, m, sizeof m - 1);
+    }
+    memcpy(sig, p, 64);
+    /* an unparseable signature answers 0 before the message is read (and paid for) */
+    if (!ol__chain_p256_sig_parses(sig)) {
+        *r = 0;
+        return 0;
+    }
+    /* msg stays valid across the key read: reads move neither memory nor registers */
+    TRY(vm_mem_or_reg(v, a[3], a[2], &msg, &msg_len));
+    TRY(vm_pay_per(v, OL_CHAIN_EXT_P256_VERIFY_BYTE, msg_len));
+    TRY(vm_mem_or_reg(v, a[5], a[4], &p, &n));
+    if (n != 33) {
+        static const char m[] = "invalid public key length";
+        return vm_fail_msg(v, H_P256VerifyInvalidInput, m, sizeof m - 1);
+    }
+    memcpy(pk, p, 33);
+    int rc = ol__chain_p256_verify(sig, msg, msg_len, pk);
+    if (rc < 0)
+        return vm_oom(v);
+    *r = (uint64_t)rc;
     return 0;
 }
 
@@ -1905,6 +1984,8 @@ H(storage_iter_next)
     X(keccak512, 3, 0)                                       \
     X(ripemd160, 3, 0)                                       \
     X(ed25519_verify, 6, 1)                                  \
+    X(ecrecover, 7, 1)                                       \
+    X(p256_verify, 6, 1)                                     \
     X(value_return, 2, 0)                                    \
     X(panic, 0, 0)                                           \
     X(panic_utf8, 2, 0)                                      \
@@ -2049,6 +2130,8 @@ static const char *vm_herr_name(vm_herr h)
         N(ContractSizeExceeded)
         N(Deprecated)
         N(Ed25519VerifyInvalidInput)
+        N(ECRecoverError)
+        N(P256VerifyInvalidInput)
         N(YieldPayloadLength)
         N(DataIdMalformed)
 #undef N
@@ -2183,6 +2266,22 @@ static void vm_herr_text(vm_herr h, uint64_t a, uint64_t b, const char *s, size_
         break;
     case H_Ed25519VerifyInvalidInput:
         vm_str_fmt(disp, "ED25519 signature verification error: ");
+        vm_str_add(disp, s, sl);
+        vm_str_fmt(dbg, " { msg: ");
+        vm_str_rust_quote(dbg, s, sl);
+        vm_str_fmt(dbg, " }");
+        break;
+    case H_ECRecoverError:
+        vm_str_fmt(disp, "ECDSA recover error: ");
+        vm_str_add(disp, s, sl);
+        vm_str_fmt(dbg, " { msg: ");
+        vm_str_rust_quote(dbg, s, sl);
+        vm_str_fmt(dbg, " }");
+        break;
+    case H_P256VerifyInvalidInput:
+        /* Worded as its sibling Ed25519VerifyInvalidInput; the message itself ("invalid
+         * signature length" / "invalid public key length") is nearcore's. */
+        vm_str_fmt(disp, "P256 signature verification error: ");
         vm_str_add(disp, s, sl);
         vm_str_fmt(dbg, " { msg: ");
         vm_str_rust_quote(dbg, s, sl);

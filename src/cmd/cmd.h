@@ -47,6 +47,28 @@ extern const char ol_cmd_version_usage[];
 extern const char ol_cmd_wasm_usage[];
 int ol_cmd_run(int argc, char **argv); /* cmd_run.c (WASI jobs) */
 extern const char ol_cmd_run_usage[];
+int ol_cmd_coordinator(int argc, char **argv); /* cmd_coordinator.c (issue #4) */
+extern const char ol_cmd_coordinator_usage[];
+
+/* The platform roles and the client commands (issue #4): cmd_worker.c, cmd_dev.c,
+ * cmd_client.c (project, keys, call, verify). */
+int ol_cmd_worker(int argc, char **argv);
+int ol_cmd_dev(int argc, char **argv);
+int ol_cmd_project(int argc, char **argv);
+int ol_cmd_keys(int argc, char **argv);
+int ol_cmd_call(int argc, char **argv);
+int ol_cmd_verify(int argc, char **argv);
+extern const char ol_cmd_worker_usage[];
+extern const char ol_cmd_dev_usage[];
+extern const char ol_cmd_project_usage[];
+extern const char ol_cmd_keys_usage[];
+extern const char ol_cmd_call_usage[];
+extern const char ol_cmd_verify_usage[];
+
+/* The keystore service (issue #6): cmd_keystore.c. */
+int ol_cmd_keystore(int argc, char **argv);
+extern const char ol_cmd_keystore_usage[];
+
 /* The local NEAR-compatible chain (issue #7): cmd_sandbox.c. */
 int ol_cmd_sandbox(int argc, char **argv);
 extern const char ol_cmd_sandbox_usage[];
@@ -86,5 +108,23 @@ void ol_cmd_print_externtype(FILE *f, const ol_wasm_externtype *t);
 
 /* Writes a name as a quoted text-format string: printable ASCII as is, everything else \hh. */
 void ol_cmd_print_name(FILE *f, const char *name, size_t len);
+
+/* ---- client helpers (cmd_client.c), shared with `outlayer dev` ---- */
+
+/* A response body (NUL-terminated when non-NULL) and, after a transport failure, why. */
+typedef struct ol_cmd_http_resp {
+    char *body;
+    size_t len;
+    char err[320];
+} ol_cmd_http_resp;
+
+/* One HTTP request to base+path. headers: NULL-terminated "Name: value" lines (may be NULL);
+ * body NULL for none (then GET unless method says otherwise); content_type NULL: JSON.
+ * Returns true when a response arrived (any status, in *status); false with resp->err set
+ * otherwise. Prints nothing. Free resp with ol_cmd_http_resp_free(). */
+bool ol_cmd_http(const char *base, const char *method, const char *path, const char *const *headers,
+                 const void *body, size_t body_len, const char *content_type, long timeout_ms,
+                 long *status, ol_cmd_http_resp *resp);
+void ol_cmd_http_resp_free(ol_cmd_http_resp *r);
 
 #endif

@@ -12,8 +12,18 @@ const ol_cmd ol_cmd_table[] = {
     {"wasm", ol_cmd_wasm, "validate, inspect and invoke WebAssembly modules", ol_cmd_wasm_usage},
     {"run", ol_cmd_run, "run a WASI job with metering, limits, record/replay", ol_cmd_run_usage},
     {"near", ol_cmd_near, "NEAR keys, offline signing, RPC view/call", ol_cmd_near_usage},
+    {"coordinator", ol_cmd_coordinator, "serve the HTTPS API and the worker protocol",
+     ol_cmd_coordinator_usage},
     {"sandbox", ol_cmd_sandbox, "a local NEAR-compatible chain with JSON-RPC",
      ol_cmd_sandbox_usage},
+    {"keystore", ol_cmd_keystore, "hold the master secret and decrypt secrets for granted runs",
+     ol_cmd_keystore_usage},
+    {"dev", ol_cmd_dev, "the whole stack locally: coordinator + workers", ol_cmd_dev_usage},
+    {"worker", ol_cmd_worker, "run jobs for a coordinator", ol_cmd_worker_usage},
+    {"project", ol_cmd_project, "create projects and upload versions", ol_cmd_project_usage},
+    {"keys", ol_cmd_keys, "create payment keys, show balances", ol_cmd_keys_usage},
+    {"call", ol_cmd_call, "call a project over HTTPS", ol_cmd_call_usage},
+    {"verify", ol_cmd_verify, "check a call's evidence and replay it", ol_cmd_verify_usage},
 };
 
 const size_t ol_cmd_table_len = sizeof ol_cmd_table / sizeof ol_cmd_table[0];
