@@ -35,16 +35,18 @@ cleanup() {
 trap cleanup EXIT
 
 hex() { od -An -tx1 -N32 /dev/urandom | tr -d ' \n'; }
-export OUTLAYER_ADMIN_TOKEN=$(hex) OUTLAYER_WORKER_TOKEN=$(hex)
+OUTLAYER_ADMIN_TOKEN=$(hex)
+OUTLAYER_WORKER_TOKEN=$(hex)
+export OUTLAYER_ADMIN_TOKEN OUTLAYER_WORKER_TOKEN
 
 "$OL" coordinator --db="sqlite:$TMP/outlayer.db" --host=127.0.0.1 --port=0 \
     --port-file="$TMP/port" --rate-limit-per-minute=0 --max-concurrent-calls=0 \
     --log-level=error >"$TMP/coord.log" 2>&1 &
 PIDS+=($!)
-for i in $(seq 1 200); do [ -s "$TMP/port" ] && break; sleep 0.1; done
+for _ in $(seq 1 200); do [ -s "$TMP/port" ] && break; sleep 0.1; done
 [ -s "$TMP/port" ] || { echo "bench-https: the coordinator did not start"; cat "$TMP/coord.log"; exit 1; }
 URL="http://127.0.0.1:$(cat "$TMP/port")"
-for i in $(seq 1 100); do curl -sf -o /dev/null "$URL/health" && break; sleep 0.1; done
+for _ in $(seq 1 100); do curl -sf -o /dev/null "$URL/health" && break; sleep 0.1; done
 
 for w in $(seq 1 "$WORKERS"); do
     "$OL" worker --coordinator-url="$URL" --data-dir="$TMP/w$w" --name="bench-$w" \
@@ -60,7 +62,7 @@ admin -X POST "$URL/admin/projects/bench.near/echo/versions?activate=true" \
 KEY=$(admin -X POST "$URL/admin/payment-keys" -H 'Content-Type: application/json' \
     -d '{"owner":"client.near","initial_balance":"9000000000000000000"}' | jq -r .key)
 [ -n "$KEY" ] && [ "$KEY" != null ] || { echo "bench-https: cannot create a key"; exit 1; }
-for i in $(seq 1 100); do
+for _ in $(seq 1 100); do
     n=$(curl -s "$URL/public/workers" | jq '[.workers[] | select(.status == "online")] | length')
     [ "${n:-0}" -ge "$WORKERS" ] && break
     sleep 0.1

@@ -53,6 +53,8 @@ typedef struct slot {
     uint32_t attempt;
     uint32_t lease_ms;
     uint64_t renewed_ms; /* monotonic ms of the claim or the last successful renewal */
+    bool fetching;       /* downloading the module fetch_sha256 */
+    uint8_t fetch_sha256[32];
     atomic_bool lost;
 } slot;
 
@@ -396,14 +398,20 @@ static void *keeper_main(void *arg)
 
 /* ---- one job ---------------------------------------------------------------------------- */
 
-static ol__wcache_entry *fetch_module(slot *s, const ol__wtask *t, ol_diag *d)
+/* Another slot is downloading this module (mutex held). */
+static bool fetch_in_flight(const ol_worker *w, const uint8_t sha[32])
+{
+    for (unsigned i = 0; i < w->concurrency; i++) {
+        if (w->slots[i].fetching && memcmp(w->slots[i].fetch_sha256, sha, 32) == 0)
+            return true;
+    }
+    return false;
+}
+
+static ol__wcache_entry *download(slot *s, const ol__wtask *t, ol_diag *d)
 {
     ol_worker *w = s->w;
-    ol__wcache_entry *e = ol__wcache_get(&w->cache, t->wasm_sha256);
-    if (e != NULL) {
-        atomic_fetch_add(&w->cache_hits, 1);
-        return e;
-    }
+    ol__wcache_entry *e = NULL;
     char path[100];
     snprintf(path, sizeof path, "/wasm/%s", t->version_key);
     ol_err rc = OL_E_IO;
@@ -434,6 +442,38 @@ static ol__wcache_entry *fetch_module(slot *s, const ol__wtask *t, ol_diag *d)
         return e;
     }
     return NULL;
+}
+
+/* The task's module from the cache, or downloaded once: when several slots miss the same
+ * module at once, one downloads it and the others wait for it (bounded by the request
+ * timeout) instead of fetching the same bytes in parallel. */
+static ol__wcache_entry *fetch_module(slot *s, const ol__wtask *t, ol_diag *d)
+{
+    ol_worker *w = s->w;
+    ol__wcache_entry *e = ol__wcache_get(&w->cache, t->wasm_sha256);
+    if (e != NULL) {
+        atomic_fetch_add(&w->cache_hits, 1);
+        return e;
+    }
+    /* Wait while another slot downloads it, then claim the download (one critical section, so
+     * two slots cannot both claim it). Bounded by the request timeout. */
+    pthread_mutex_lock(&w->mu);
+    uint64_t end = now_ms() + w->http_ms;
+    while (fetch_in_flight(w, t->wasm_sha256) && now_ms() < end && !atomic_load(&w->halt))
+        timed_wait(w, KEEPER_TICK_MS);
+    memcpy(s->fetch_sha256, t->wasm_sha256, 32);
+    s->fetching = true;
+    pthread_mutex_unlock(&w->mu);
+    /* The slot that downloaded it may have finished just now. */
+    if ((e = ol__wcache_get(&w->cache, t->wasm_sha256)) != NULL)
+        atomic_fetch_add(&w->cache_hits, 1);
+    else
+        e = download(s, t, d);
+    pthread_mutex_lock(&w->mu);
+    s->fetching = false;
+    pthread_cond_broadcast(&w->cv);
+    pthread_mutex_unlock(&w->mu);
+    return e;
 }
 
 /* Sends the completion, retrying network failures and 5xx a bounded number of times. */

@@ -61,11 +61,12 @@ static int on_progress(void *ud, curl_off_t dltotal, curl_off_t dlnow, curl_off_
                        curl_off_t ulnow)
 {
     (void)dltotal;
-    (void)dlnow;
     (void)ultotal;
     (void)ulnow;
     const ol__whttp *h = ud;
-    return h->cancel != NULL && atomic_load(h->cancel) ? 1 : 0;
+    /* Only before the answer starts: a long poll whose task is already arriving is read to the
+     * end, so a stop does not drop a task the coordinator has just leased to us. */
+    return h->cancel != NULL && atomic_load(h->cancel) && dlnow == 0 ? 1 : 0;
 }
 
 ol_err ol__whttp_init(ol__whttp *h, const char *base, const char *token, const atomic_bool *cancel,

@@ -136,7 +136,7 @@ calibrate 2000
 BUSY=$(new_key frank.near 100000000)
 busy_ids=()
 accepted=0
-for i in $(seq 1 10); do
+for _ in $(seq 1 10); do
     r=$(call_raw "$BUSY" alice.near/guest "{\"input\":{\"spin\":$SPIN},\"async\":true}" \
         -H 'X-Compute-Limit: 1000000')
     [ "${r%% *}" = 202 ] && accepted=$((accepted + 1))
@@ -155,7 +155,7 @@ done
 RL=$(new_key grace.near 10000000)
 if [ "$(date +%S | sed 's/^0//')" -gt 45 ]; then sleep $((61 - $(date +%S | sed 's/^0//'))); fi
 limited=0
-for i in $(seq 1 45); do
+for _ in $(seq 1 45); do
     r=$(call_raw "$RL" alice.near/echo '{"input":1}')
     case "$r" in 429*rate_limited*) limited=$((limited + 1)) ;; esac
 done

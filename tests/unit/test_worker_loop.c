@@ -311,12 +311,15 @@ static void test_worker_runs_and_reports(void **state)
 {
     (void)state;
     reset();
+    /* Four tasks of one module on four slots at once: one download, the rest wait for it or
+     * hit the cache. */
     add_task("t1", fk.quick_hex, 1000, 5000);
+    add_task("t1b", fk.quick_hex, 1000, 5000);
+    add_task("t1c", fk.quick_hex, 1000, 5000);
+    add_task("t2", fk.quick_hex, 1000, 5000);
     runner r;
-    start(&r, 2, 5000);
-    assert_true(wait_completions(1, 10000));
-    add_task("t2", fk.quick_hex, 1000, 5000); /* after t1: its module is cached by now */
-    assert_true(wait_completions(2, 10000));
+    start(&r, 4, 5000);
+    assert_true(wait_completions(4, 10000));
     json_t *j = completion(0);
     assert_string_equal(json_string_value(json_object_get(j, "status")), "ok");
     assert_string_equal(json_string_value(json_object_get(j, "worker_id")), "w-1");
@@ -336,7 +339,7 @@ static void test_worker_runs_and_reports(void **state)
     assert_string_equal(rec.status, "ok");
     free(ev);
     json_decref(j);
-    /* One fetch for two runs of the same module: the second came from the cache. */
+    /* One fetch for four runs of the same module. */
     pthread_mutex_lock(&fk.mu);
     assert_int_equal(fk.fetches, 1);
     assert_int_equal(fk.registers, 1);
@@ -345,8 +348,10 @@ static void test_worker_runs_and_reports(void **state)
     pthread_mutex_unlock(&fk.mu);
     ol_worker_stats st;
     ol_worker_get_stats(r.w, &st);
-    assert_int_equal(st.tasks_run, 2);
-    assert_int_equal(st.tasks_reported, 2);
+    assert_int_equal(st.tasks_run, 4);
+    assert_int_equal(st.tasks_reported, 4);
+    assert_int_equal(st.cache_fetches, 1);
+    assert_int_equal(st.cache_hits, 3);
     stop(&r);
 }
 
@@ -400,16 +405,15 @@ static void test_worker_stop_finishes_running_job(void **state)
     add_task("t5", fk.slow_hex, 1000, 800); /* ends by its 800 ms timeout */
     runner r;
     start(&r, 1, 10000);
-    /* Wait until the job runs (the task was taken), then stop. */
+    /* Wait until the job runs: its lease was renewed once (at a third of 1 s). */
     for (int i = 0; i < 250; i++) {
         pthread_mutex_lock(&fk.mu);
-        bool taken = fk.next_task == 1;
+        bool renewed = fk.renews >= 1;
         pthread_mutex_unlock(&fk.mu);
-        if (taken)
+        if (renewed)
             break;
         usleep(20000);
     }
-    usleep(100000);
     stop(&r); /* returns only after the job reported */
     pthread_mutex_lock(&fk.mu);
     assert_int_equal(fk.ncompletions, 1);
