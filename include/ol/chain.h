@@ -9,6 +9,15 @@
  *
  * Finality: a single producer signs every block alone, so each block is final when produced
  * ("final", "near-final" and "optimistic" name the same head block).
+ *
+ * Queries (view_account, view_access_key, view_access_key_list, call_function, view_state,
+ * view_code) read the state as of the end of the block they name: a block_id (height or hash)
+ * or a finality (the head). Like a non-archival nearcore node, the sandbox keeps the state of
+ * the last OL_CHAIN_STATE_HISTORY_DEFAULT blocks (ol_chain_set_state_history() changes it); a
+ * query at an older block answers GARBAGE_COLLECTED_BLOCK (block headers, transactions and
+ * outcomes are kept), one at a block that never existed UNKNOWN_BLOCK. An archival chain keeps
+ * every block's state. A data dir created before state history existed has history from the
+ * head it was first reopened at.
  */
 #ifndef OL_CHAIN_H
 #define OL_CHAIN_H
@@ -22,9 +31,12 @@
 
 typedef struct ol_chain ol_chain;
 
-#define OL_CHAIN_ROOT_ACCOUNT "test.near"
+#define OL_CHAIN_ROOT_ACCOUNT          "test.near"
 /* 1,000,000,000 NEAR in yocto = 10^33. */
-#define OL_CHAIN_GAS_PRICE    UINT64_C(100000000) /* yocto per gas, fixed */
+#define OL_CHAIN_GAS_PRICE             UINT64_C(100000000) /* yocto per gas, fixed */
+/* Blocks whose state stays queryable: nearcore's default gc_num_epochs_to_keep (5) epochs of
+ * mainnet's 43,200 blocks (6 hours at the default 100 ms block time). */
+#define OL_CHAIN_STATE_HISTORY_DEFAULT UINT64_C(216000)
 
 typedef struct ol_chain_config {
     const char *data_dir; /* created if missing; holds chain.db and test.near.json */
@@ -47,6 +59,10 @@ void ol_chain_close(ol_chain *c);
  * executes the receipts due, processes yield timeouts, stores outcomes, commits atomically.
  * Returns OL_OK, OL_E_IO (database), OL_E_NOMEM. */
 ol_err ol_chain_produce_block(ol_chain *c, uint64_t ts_ns, ol_diag *d);
+
+/* How many recent blocks (the head included) keep a queryable state; 0: archival, every block.
+ * Takes effect when the next block is produced; state already pruned does not come back. */
+void ol_chain_set_state_history(ol_chain *c, uint64_t blocks);
 
 /* The head block's height. */
 uint64_t ol_chain_head_height(ol_chain *c);

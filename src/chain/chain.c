@@ -77,9 +77,13 @@ static ol_err genesis(ol_chain *c, ol_diag *d)
     b.height = GENESIS_HEIGHT;
     b.timestamp = now_ns();
     block_hash(&b);
+    /* Genesis state has no earlier block to undo to: history starts here. */
+    c->write_height = GENESIS_HEIGHT;
+    c->state_from = GENESIS_HEIGHT;
     if ((e = ol__chain_db_begin(c, d)) != OL_OK)
         goto out;
     if ((e = ol__chain_meta_put(c, "chain_id", c->chain_id, strlen(c->chain_id), d)) != OL_OK ||
+        (e = ol__chain_history_store(c, d)) != OL_OK ||
         (e = ol__chain_account_put(c, OL_CHAIN_ROOT_ACCOUNT, &acc, d)) != OL_OK ||
         (e = ol__chain_key_put(c, OL_CHAIN_ROOT_ACCOUNT, &cred.public_key, &ak, d)) != OL_OK ||
         (e = ol__chain_block_put(c, &b, d)) != OL_OK) {
@@ -122,6 +126,7 @@ ol_err ol_chain_open(const ol_chain_config *cfg, ol_chain **out, ol_diag *d)
     snprintf(c->data_dir, sizeof c->data_dir, "%s", cfg->data_dir);
     snprintf(c->chain_id, sizeof c->chain_id, "%s", chain_id);
     c->params = ol_chain_params_default();
+    c->history_blocks = OL_CHAIN_STATE_HISTORY_DEFAULT;
     pthread_mutex_init(&c->mu, NULL);
     pthread_cond_init(&c->block_cv, NULL);
     if ((e = ol_chain_vm_new(NULL, &c->vm, d)) != OL_OK)
@@ -151,6 +156,8 @@ ol_err ol_chain_open(const ol_chain_config *cfg, ol_chain **out, ol_diag *d)
                 e = OL_FAIL(d, OL_E_MALFORMED, "%s: no blocks", path);
             goto fail;
         }
+        if ((e = ol__chain_history_load(c, d)) != OL_OK)
+            goto fail;
     }
     ol__chain_block g;
     if ((e = ol__chain_block_by_height(c, GENESIS_HEIGHT, &g, d)) != OL_OK) {
@@ -208,10 +215,14 @@ ol_err ol_chain_produce_block(ol_chain *c, uint64_t ts_ns, ol_diag *d)
         crypto_hash_sha256_final(&st, b.tx_root);
     }
     block_hash(&b);
+    c->write_height = b.height;
+    uint64_t state_from = c->state_from;
     if ((e = ol__chain_db_begin(c, d)) != OL_OK)
         goto out;
     if ((e = ol__chain_apply_block(c, &b, txs, ntx, d)) != OL_OK ||
-        (e = ol__chain_block_put(c, &b, d)) != OL_OK || (e = ol__chain_db_commit(c, d)) != OL_OK) {
+        (e = ol__chain_block_put(c, &b, d)) != OL_OK ||
+        (e = ol__chain_history_prune(c, b.height, &state_from, d)) != OL_OK ||
+        (e = ol__chain_db_commit(c, d)) != OL_OK) {
         ol__chain_db_rollback(c);
         OL_LOG(OL_LOG_ERROR, "chain: block %llu failed: %s", (unsigned long long)b.height,
                d ? d->msg : "?");
@@ -220,6 +231,7 @@ ol_err ol_chain_produce_block(ol_chain *c, uint64_t ts_ns, ol_diag *d)
     c->height = b.height;
     memcpy(c->head_hash, b.hash, OL_NEAR_HASH_LEN);
     c->head_ts = b.timestamp;
+    c->state_from = state_from;
     pthread_cond_broadcast(&c->block_cv);
 out:
     for (size_t i = 0; i < ntx; i++)
@@ -227,6 +239,13 @@ out:
     free(txs);
     pthread_mutex_unlock(&c->mu);
     return e;
+}
+
+void ol_chain_set_state_history(ol_chain *c, uint64_t blocks)
+{
+    pthread_mutex_lock(&c->mu);
+    c->history_blocks = blocks;
+    pthread_mutex_unlock(&c->mu);
 }
 
 uint64_t ol_chain_head_height(ol_chain *c)

@@ -3,7 +3,8 @@
  *
  * Layers:
  *   chain_state.c    SQLite: schema, accounts, keys, code, contract storage, blocks,
- *                    transactions, receipts, queues, outcomes
+ *                    transactions, receipts, queues, outcomes; state history (undo log) for
+ *                    queries at past blocks, and its retention window
  *   chain_tx.c       transaction validation (stateless and against state) and costs
  *   chain_runtime.c  applying a block: transactions -> receipts, actions, refunds, data
  *                    receipts, yield timeouts, delegate actions
@@ -92,6 +93,12 @@ struct ol_chain {
     bool closing;
     ol_chain_vm *vm;
     const ol_chain_params *params;
+    /* State history (chain_state.c): the block whose changes the state writers are recording
+     * (the block being applied), the earliest block whose state can still be read, and how many
+     * recent blocks stay readable (0: archival, all of them). */
+    uint64_t write_height;
+    uint64_t state_from;
+    uint64_t history_blocks;
 };
 
 /* ---- accounts ---- */
@@ -187,6 +194,33 @@ typedef ol_err (*ol__chain_data_fn)(void *ud, const uint8_t *key, size_t klen, c
                                     size_t vlen);
 ol_err ol__chain_data_list(ol_chain *c, const char *id, const uint8_t *prefix, size_t plen,
                            ol__chain_data_fn fn, void *ud, ol_diag *d);
+
+/* ---- state history (chain_state.c) ----
+ * Queries at a past block read the state as of the end of that block. The writers above record,
+ * for every record a block changes, its value from before that block in an undo log (stamped
+ * with c->write_height); the readers below answer for the end of block `height` from the undo
+ * log and the current tables. A height at or above the head reads the current tables. Heights
+ * below c->state_from were pruned (the caller answers GARBAGE_COLLECTED_BLOCK). */
+ol_err ol__chain_account_get_at(ol_chain *c, const char *id, uint64_t height,
+                                ol__chain_account *out, ol_diag *d);
+ol_err ol__chain_key_get_at(ol_chain *c, const char *id, const ol_near_public_key *pk,
+                            uint64_t height, ol_near_arena *ar, ol_near_access_key *out,
+                            ol_diag *d);
+ol_err ol__chain_key_list_at(ol_chain *c, const char *id, uint64_t height, ol__chain_key_fn fn,
+                             void *ud, ol_diag *d);
+ol_err ol__chain_data_get_at(ol_chain *c, const char *id, const uint8_t *key, size_t klen,
+                             uint64_t height, uint8_t **val, size_t *vlen, ol_diag *d);
+ol_err ol__chain_data_list_at(ol_chain *c, const char *id, const uint8_t *prefix, size_t plen,
+                              uint64_t height, ol__chain_data_fn fn, void *ud, ol_diag *d);
+/* Reads c->state_from from the database; a database from before the undo log starts its history
+ * at the current head (older blocks have no recorded state). */
+ol_err ol__chain_history_load(ol_chain *c, ol_diag *d);
+/* Stores c->state_from (genesis). */
+ol_err ol__chain_history_store(ol_chain *c, ol_diag *d);
+/* Inside the block transaction of block `head`: drops the undo rows no readable block needs
+ * once the retention window moves past them. *state_from: the earliest readable block after
+ * this block commits (assign it to c->state_from then). */
+ol_err ol__chain_history_prune(ol_chain *c, uint64_t head, uint64_t *state_from, ol_diag *d);
 
 /* Blocks. */
 typedef struct ol__chain_block {

@@ -66,17 +66,31 @@ static void internal_error(answer *a, const char *msg)
 
 /* ---- block references ---- */
 
-/* Resolves {"finality"} / {"block_id"} in params to a block. Returns false with an error set. */
-static bool resolve_block(ol_chain *c, json_t *params, ol__chain_block *b, answer *a)
+#define UNKNOWN_BLOCK_MSG \
+    "Block either has never been observed on the node or has been garbage collected"
+
+/* Resolves the block reference of params ({"block_id": height | hash}, {"finality": ...} or
+ * {"sync_checkpoint": "genesis" | "earliest_available"}) to a block. Every block is final as
+ * soon as it is produced (one producer), so each finality names the head. An unknown block
+ * answers UNKNOWN_BLOCK in the shape of the method's nearcore error type: for query
+ * (RpcQueryError) info.block_reference echoes the reference; for block (RpcBlockError) info is
+ * empty and data carries the store's "DB Not Found" text. Returns false with an error set. */
+static bool resolve_block(ol_chain *c, json_t *params, ol__chain_block *b, bool query, answer *a)
 {
     json_t *bid = json_is_object(params) ? json_object_get(params, "block_id") : NULL;
+    json_t *sync = json_is_object(params) ? json_object_get(params, "sync_checkpoint") : NULL;
     ol_diag d = {0};
     ol_err e;
     if (bid != NULL && !json_is_null(bid)) {
+        uint8_t h[OL_NEAR_HASH_LEN];
         if (json_is_integer(bid)) {
+            if (json_integer_value(bid) < 0) {
+                parse_error(a, "block_id: invalid value: integer `%lld`, expected u64",
+                            (long long)json_integer_value(bid));
+                return false;
+            }
             e = ol__chain_block_by_height(c, (uint64_t)json_integer_value(bid), b, &d);
         } else if (json_is_string(bid)) {
-            uint8_t h[OL_NEAR_HASH_LEN];
             if (ol_near_hash_parse(json_string_value(bid), h, &d) != OL_OK) {
                 parse_error(a, "invalid block hash: %s", d.msg);
                 return false;
@@ -87,13 +101,39 @@ static bool resolve_block(ol_chain *c, json_t *params, ol__chain_block *b, answe
             return false;
         }
         if (e == OL_E_NOTFOUND) {
-            char ref[64];
-            if (json_is_integer(bid))
-                snprintf(ref, sizeof ref, "%lld", (long long)json_integer_value(bid));
-            else
-                snprintf(ref, sizeof ref, "%.50s", json_string_value(bid));
-            fail(a, "HANDLER_ERROR", "UNKNOWN_BLOCK", json_pack("{ss}", "block_reference", ref),
-                 json_string("DB Not Found Error: BLOCK HEIGHT"), 200);
+            char msg[256];
+            bool by_height = json_is_integer(bid);
+            long long hv = by_height ? (long long)json_integer_value(bid) : 0;
+            const char *hs = by_height ? "" : json_string_value(bid);
+            if (query) {
+                if (by_height)
+                    snprintf(msg, sizeof msg, "%s: BlockId(Height(%lld))", UNKNOWN_BLOCK_MSG, hv);
+                else
+                    snprintf(msg, sizeof msg, "%s: BlockId(Hash(%.60s))", UNKNOWN_BLOCK_MSG, hs);
+                fail(a, "HANDLER_ERROR", "UNKNOWN_BLOCK",
+                     json_pack("{s:{s:O}}", "block_reference", "block_id", bid), json_string(msg),
+                     200);
+            } else {
+                if (by_height)
+                    snprintf(msg, sizeof msg,
+                             "DB Not Found Error: BLOCK HEIGHT: %lld \n Cause: Unknown", hv);
+                else
+                    snprintf(msg, sizeof msg,
+                             "DB Not Found Error: BLOCK HEADER: %.60s \n Cause: Unknown", hs);
+                fail(a, "HANDLER_ERROR", "UNKNOWN_BLOCK", json_object(), json_string(msg), 200);
+            }
+            return false;
+        }
+    } else if (sync != NULL) {
+        const char *s = json_string_value(sync);
+        if (s != NULL && strcmp(s, "genesis") == 0) {
+            e = ol__chain_block_by_height(c, c->genesis_height, b, &d);
+        } else if (s != NULL && strcmp(s, "earliest_available") == 0) {
+            /* The earliest block whose state this node still holds. */
+            e = ol__chain_block_by_height(c, c->state_from, b, &d);
+        } else {
+            parse_error(a, "unknown variant of `sync_checkpoint`, expected `genesis` or "
+                           "`earliest_available`");
             return false;
         }
     } else {
@@ -215,7 +255,7 @@ static void m_block(ol_chain *c, json_t *params, answer *a)
         tmp = json_pack("{s:O}", "block_id", json_array_get(params, 0));
         p = tmp;
     }
-    if (resolve_block(c, p, &b, a)) {
+    if (resolve_block(c, p, &b, false, a)) {
         a->result = block_view(c, &b);
         if (a->result == NULL)
             internal_error(a, "out of memory");
@@ -233,7 +273,7 @@ static void m_gas_price(ol_chain *c, json_t *params, answer *a)
     if (ref != NULL && !json_is_null(ref)) {
         json_t *p = json_pack("{s:O}", "block_id", ref);
         ol__chain_block b;
-        bool ok = resolve_block(c, p, &b, a);
+        bool ok = resolve_block(c, p, &b, false, a);
         json_decref(p);
         if (!ok)
             return;
@@ -274,7 +314,7 @@ static bool need_account(ol_chain *c, const char *id, ol__chain_block *b, ol__ch
     ol_diag d = {0};
     if (!check_account_id(id, b, a))
         return false;
-    ol_err e = ol__chain_account_get(c, id, acc, &d);
+    ol_err e = ol__chain_account_get_at(c, id, b->height, acc, &d);
     if (e == OL_OK)
         return true;
     if (e != OL_E_NOTFOUND) {
@@ -335,6 +375,7 @@ static ol_err view_get(void *ud, const uint8_t *key, size_t klen, bool *found,
 typedef struct view_ud {
     ol_chain *c;
     const char *id;
+    uint64_t height; /* the block whose state the view reads */
     uint8_t *buf;
 } view_ud;
 
@@ -345,7 +386,7 @@ static ol_err view_get(void *ud, const uint8_t *key, size_t klen, bool *found,
     free(v->buf);
     v->buf = NULL;
     size_t n = 0;
-    ol_err e = ol__chain_data_get(v->c, v->id, key, klen, &v->buf, &n, NULL);
+    ol_err e = ol__chain_data_get_at(v->c, v->id, key, klen, v->height, &v->buf, &n, NULL);
     if (e == OL_E_NOTFOUND) {
         *found = false;
         return OL_OK;
@@ -399,7 +440,7 @@ static void call_function(ol_chain *c, json_t *params, ol__chain_block *b, answe
     size_t args_len = 0, code_len = 0;
     ol_diag d = {0};
     ol_chain_vm_outcome out;
-    view_ud vu = {c, NULL, NULL};
+    view_ud vu = {c, NULL, b->height, NULL};
     memset(&out, 0, sizeof out);
     if (!account_param(params, "account_id", &id, a))
         return;
@@ -499,8 +540,37 @@ static void m_query(ol_chain *c, json_t *params, answer *a)
         parse_error(a, "missing field `request_type`");
         return;
     }
-    if (!resolve_block(c, params, &b, a))
+    /* nearcore parses the whole request before it looks at the block: an unknown request type
+     * is a parse error whatever block it names. */
+    static const char *const types[] = {"view_account",         "view_code",
+                                        "view_state",           "view_access_key",
+                                        "view_access_key_list", "call_function"};
+    bool known = false;
+    for (size_t i = 0; i < sizeof types / sizeof types[0] && !known; i++)
+        known = strcmp(rt, types[i]) == 0;
+    if (!known) {
+        parse_error(a,
+                    "unknown variant `%.60s`, expected one of `view_account`, `view_code`, "
+                    "`view_state`, `view_access_key`, `view_access_key_list`, "
+                    "`call_function`",
+                    rt);
         return;
+    }
+    if (!resolve_block(c, params, &b, true, a))
+        return;
+    if (b.height < c->state_from) {
+        /* nearcore's non-archival answer once the block's state is garbage collected. */
+        char msg[200];
+        snprintf(msg, sizeof msg,
+                 "The data for block #%llu is garbage collected on this node, use an archival "
+                 "node to fetch historical data",
+                 (unsigned long long)b.height);
+        fail(a, "HANDLER_ERROR", "GARBAGE_COLLECTED_BLOCK",
+             json_pack("{s:I,s:o}", "block_height", (json_int_t)b.height, "block_hash",
+                       ol__chain_json_hash(b.hash)),
+             json_string(msg), 200);
+        return;
+    }
     if (strcmp(rt, "view_account") == 0) {
         if (!account_param(params, "account_id", &id, a) || !need_account(c, id, &b, &acc, a))
             return;
@@ -527,7 +597,7 @@ static void m_query(ol_chain *c, json_t *params, answer *a)
             internal_error(a, d.msg);
             return;
         }
-        ol_err e = ol__chain_key_get(c, id, &pk, ar, &ak, &d);
+        ol_err e = ol__chain_key_get_at(c, id, &pk, b.height, ar, &ak, &d);
         if (e == OL_E_NOTFOUND) {
             char msg[256], pkt[OL_NEAR_KEY_STR_MAX];
             ol_near_public_key_format(&pk, pkt);
@@ -545,7 +615,7 @@ static void m_query(ol_chain *c, json_t *params, answer *a)
         if (!account_param(params, "account_id", &id, a) || !check_account_id(id, &b, a))
             return;
         key_list kl = {json_array()};
-        if (ol__chain_key_list(c, id, key_list_add, &kl, &d) != OL_OK) {
+        if (ol__chain_key_list_at(c, id, b.height, key_list_add, &kl, &d) != OL_OK) {
             json_decref(kl.arr);
             internal_error(a, d.msg);
             return;
@@ -573,7 +643,7 @@ static void m_query(ol_chain *c, json_t *params, answer *a)
             return;
         }
         json_t *vals = json_array();
-        if (ol__chain_data_list(c, id, prefix, plen, state_add, vals, &d) != OL_OK) {
+        if (ol__chain_data_list_at(c, id, prefix, plen, b.height, state_add, vals, &d) != OL_OK) {
             free(prefix);
             json_decref(vals);
             internal_error(a, d.msg);
@@ -615,13 +685,6 @@ static void m_query(ol_chain *c, json_t *params, answer *a)
         free(code);
         if (a->result != NULL)
             put_block_ref(a->result, &b);
-    } else {
-        parse_error(a,
-                    "unknown variant `%.60s`, expected one of `view_account`, `view_code`, "
-                    "`view_state`, `view_access_key`, `view_access_key_list`, "
-                    "`call_function`",
-                    rt);
-        return;
     }
     if (a->result == NULL && a->error == NULL)
         internal_error(a, "out of memory");

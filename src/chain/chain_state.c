@@ -4,7 +4,18 @@
  *
  * Amounts are stored as 16-byte little-endian blobs (u128), hashes and public keys as their
  * borsh bytes, access keys as borsh AccessKey, receipts in the encoding of
- * ol__chain_receipt_encode(). */
+ * ol__chain_receipt_encode().
+ *
+ * State history. The tables accounts, access_keys and data hold the head's state, so block
+ * application and head queries pay nothing extra to read. Every write to them first records
+ * the record's previous value in undo(kind, account_id, k, height, v): height is the block
+ * being applied (c->write_height), v the value before that block (NULL: absent). INSERT OR
+ * IGNORE keeps the first row of a block, i.e. the value from before the block; a failed
+ * receipt's savepoint rollback removes its rows with its changes. The state at the end of
+ * block H is, per record, the v of its earliest undo row with height > H, or the current value
+ * when no block after H changed it. Only values that were overwritten are stored, and a row with
+ * height <= the earliest readable block (c->state_from) can never be such an earliest row,
+ * so pruning the retention window is one range delete. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,7 +54,13 @@ static const char schema_sql[] =
     " is_tx INTEGER NOT NULL, executed INTEGER NOT NULL, height INTEGER NOT NULL,"
     " block_hash BLOB NOT NULL, executor_id TEXT NOT NULL, gas_burnt INTEGER NOT NULL,"
     " tokens_burnt BLOB NOT NULL, logs TEXT NOT NULL, receipt_ids TEXT NOT NULL,"
-    " status TEXT NOT NULL);";
+    " status TEXT NOT NULL);"
+    /* The undo log of the state history (see "state history" below). v NULL: the record did
+     * not exist before block `height`. */
+    "CREATE TABLE IF NOT EXISTS undo(kind INTEGER NOT NULL, account_id TEXT NOT NULL,"
+    " k BLOB NOT NULL, height INTEGER NOT NULL, v BLOB,"
+    " PRIMARY KEY(kind, account_id, k, height)) WITHOUT ROWID;"
+    "CREATE INDEX IF NOT EXISTS undo_h ON undo(height);";
 
 /* ---- statements: prepared once, cached by the address of their SQL text ---- */
 
@@ -179,6 +196,95 @@ static void pk_bytes(const ol_near_public_key *pk, uint8_t out[1 + OL_NEAR_SECP2
     *len = 1 + n;
 }
 
+/* ---- state history: recording (see the top of this file) ---- */
+
+enum { UNDO_ACCOUNT = 0, UNDO_KEY = 1, UNDO_DATA = 2 };
+
+/* An account in the undo log: amount ‖ locked (u128 LE) ‖ code_hash ‖ storage_usage (u64 LE). */
+#define ACCOUNT_ENC_LEN (16 + 16 + OL_NEAR_HASH_LEN + 8)
+
+static void account_encode(const ol__chain_account *a, uint8_t out[ACCOUNT_ENC_LEN])
+{
+    u128_to_le(a->amount, out);
+    u128_to_le(a->locked, out + 16);
+    memcpy(out + 32, a->code_hash, OL_NEAR_HASH_LEN);
+    for (int i = 0; i < 8; i++)
+        out[32 + OL_NEAR_HASH_LEN + i] = (uint8_t)(a->storage_usage >> (8 * i));
+}
+
+static ol_err account_decode(const uint8_t *p, size_t n, ol__chain_account *out, ol_diag *d)
+{
+    if (p == NULL || n != ACCOUNT_ENC_LEN)
+        return OL_FAIL(d, OL_E_MALFORMED, "undo log: account record of %zu bytes", n);
+    memset(out, 0, sizeof *out);
+    for (int i = 0; i < 8; i++) {
+        out->amount.lo |= (uint64_t)p[i] << (8 * i);
+        out->amount.hi |= (uint64_t)p[8 + i] << (8 * i);
+        out->locked.lo |= (uint64_t)p[16 + i] << (8 * i);
+        out->locked.hi |= (uint64_t)p[24 + i] << (8 * i);
+        out->storage_usage |= (uint64_t)p[32 + OL_NEAR_HASH_LEN + i] << (8 * i);
+    }
+    memcpy(out->code_hash, p + 32, OL_NEAR_HASH_LEN);
+    return OL_OK;
+}
+
+/* Rows stamped at or below state_from are never read, so genesis (and any write outside a block,
+ * which should not happen) records nothing. */
+static bool undo_on(const ol_chain *c)
+{
+    return c->write_height > c->state_from;
+}
+
+/* Records the value of an access key or storage entry from before the block being applied. */
+static ol_err undo_record(ol_chain *c, int kind, const char *id, const uint8_t *k, size_t klen,
+                          ol_diag *d)
+{
+    static const char key_sql[] =
+        "INSERT OR IGNORE INTO undo(kind, account_id, k, height, v) VALUES(1, ?1, ?2, ?3,"
+        " (SELECT ak FROM access_keys WHERE account_id = ?1 AND pk = ?2))";
+    static const char data_sql[] =
+        "INSERT OR IGNORE INTO undo(kind, account_id, k, height, v) VALUES(2, ?1, ?2, ?3,"
+        " (SELECT v FROM data WHERE account_id = ?1 AND k = ?2))";
+    if (!undo_on(c))
+        return OL_OK;
+    sqlite3_stmt *st = stmt(c, kind == UNDO_KEY ? key_sql : data_sql, d);
+    if (st == NULL)
+        return OL_E_IO;
+    bind_text(st, 1, id);
+    bind_blob(st, 2, k, klen);
+    bind_u64(st, 3, c->write_height);
+    return step_done(c, st, d);
+}
+
+/* Records an account's value from before the block being applied. */
+static ol_err undo_account(ol_chain *c, const char *id, ol_diag *d)
+{
+    static const char sql[] = "INSERT OR IGNORE INTO undo(kind, account_id, k, height, v)"
+                              " VALUES(0, ?1, x'', ?2, ?3)";
+    if (!undo_on(c))
+        return OL_OK;
+    ol__chain_account old;
+    uint8_t enc[ACCOUNT_ENC_LEN];
+    ol_err rc = ol__chain_account_get(c, id, &old, d);
+    if (rc != OL_OK && rc != OL_E_NOTFOUND)
+        return rc;
+    sqlite3_stmt *st = stmt(c, sql, d);
+    if (st == NULL)
+        return OL_E_IO;
+    bind_text(st, 1, id);
+    bind_u64(st, 2, c->write_height);
+    if (rc == OL_OK) {
+        account_encode(&old, enc);
+        bind_blob(st, 3, enc, sizeof enc);
+    } else {
+        sqlite3_bind_null(st, 3);
+    }
+    return step_done(c, st, d);
+}
+
+static ol_err each_key_row(ol_chain *c, sqlite3_stmt *st, ol__chain_key_fn fn, void *ud,
+                           ol_diag *d);
+
 /* ---- open/close, transactions ---- */
 
 ol_err ol__chain_db_open(ol_chain *c, const char *path, ol_diag *d)
@@ -312,6 +418,9 @@ ol_err ol__chain_account_put(ol_chain *c, const char *id, const ol__chain_accoun
 {
     static const char sql[] = "INSERT OR REPLACE INTO accounts(id, amount, locked, code_hash,"
                               " storage_usage) VALUES(?1, ?2, ?3, ?4, ?5)";
+    ol_err rc = undo_account(c, id, d);
+    if (rc != OL_OK)
+        return rc;
     sqlite3_stmt *st = stmt(c, sql, d);
     if (st == NULL)
         return OL_E_IO;
@@ -328,6 +437,28 @@ ol_err ol__chain_account_delete(ol_chain *c, const char *id, ol_diag *d)
     static const char sql1[] = "DELETE FROM accounts WHERE id = ?1";
     static const char sql2[] = "DELETE FROM access_keys WHERE account_id = ?1";
     static const char sql3[] = "DELETE FROM data WHERE account_id = ?1";
+    static const char undo_keys[] =
+        "INSERT OR IGNORE INTO undo(kind, account_id, k, height, v)"
+        " SELECT 1, account_id, pk, ?2, ak FROM access_keys WHERE account_id = ?1";
+    static const char undo_data[] =
+        "INSERT OR IGNORE INTO undo(kind, account_id, k, height, v)"
+        " SELECT 2, account_id, k, ?2, v FROM data WHERE account_id = ?1";
+    ol_err urc = undo_account(c, id, d);
+    if (urc != OL_OK)
+        return urc;
+    if (undo_on(c)) {
+        const char *usqls[] = {undo_keys, undo_data};
+        for (size_t i = 0; i < 2; i++) {
+            sqlite3_stmt *st = stmt(c, usqls[i], d);
+            if (st == NULL)
+                return OL_E_IO;
+            bind_text(st, 1, id);
+            bind_u64(st, 2, c->write_height);
+            ol_err rc = step_done(c, st, d);
+            if (rc != OL_OK)
+                return rc;
+        }
+    }
     const char *sqls[] = {sql1, sql2, sql3};
     for (size_t i = 0; i < 3; i++) {
         sqlite3_stmt *st = stmt(c, sqls[i], d);
@@ -386,7 +517,10 @@ ol_err ol__chain_key_put(ol_chain *c, const char *id, const ol_near_public_key *
     size_t pklen;
     ol_near_buf b;
     ol_near_buf_init(&b, NULL);
+    pk_bytes(pk, pkb, &pklen);
     ol_err rc = ol_near_access_key_encode(ak, &b, d);
+    if (rc == OL_OK)
+        rc = undo_record(c, UNDO_KEY, id, pkb, pklen, d);
     if (rc != OL_OK)
         goto out;
     sqlite3_stmt *st = stmt(c, sql, d);
@@ -394,7 +528,6 @@ ol_err ol__chain_key_put(ol_chain *c, const char *id, const ol_near_public_key *
         rc = OL_E_IO;
         goto out;
     }
-    pk_bytes(pk, pkb, &pklen);
     bind_text(st, 1, id);
     bind_blob(st, 2, pkb, pklen);
     bind_blob(st, 3, b.p, b.len);
@@ -409,10 +542,13 @@ ol_err ol__chain_key_delete(ol_chain *c, const char *id, const ol_near_public_ke
     static const char sql[] = "DELETE FROM access_keys WHERE account_id = ?1 AND pk = ?2";
     uint8_t pkb[1 + OL_NEAR_SECP256K1_PK_LEN];
     size_t pklen;
+    pk_bytes(pk, pkb, &pklen);
+    ol_err rc = undo_record(c, UNDO_KEY, id, pkb, pklen, d);
+    if (rc != OL_OK)
+        return rc;
     sqlite3_stmt *st = stmt(c, sql, d);
     if (st == NULL)
         return OL_E_IO;
-    pk_bytes(pk, pkb, &pklen);
     bind_text(st, 1, id);
     bind_blob(st, 2, pkb, pklen);
     return step_done(c, st, d);
@@ -421,43 +557,11 @@ ol_err ol__chain_key_delete(ol_chain *c, const char *id, const ol_near_public_ke
 ol_err ol__chain_key_list(ol_chain *c, const char *id, ol__chain_key_fn fn, void *ud, ol_diag *d)
 {
     static const char sql[] = "SELECT pk, ak FROM access_keys WHERE account_id = ?1 ORDER BY pk";
-    ol_near_arena *ar = NULL;
-    ol_err rc = ol_near_arena_new(NULL, &ar, d);
-    if (rc != OL_OK)
-        return rc;
     sqlite3_stmt *st = stmt(c, sql, d);
-    if (st == NULL) {
-        ol_near_arena_free(ar);
+    if (st == NULL)
         return OL_E_IO;
-    }
     bind_text(st, 1, id);
-    for (;;) {
-        rc = step_row(c, st, d);
-        if (rc == OL_E_NOTFOUND) {
-            rc = OL_OK;
-            break;
-        }
-        if (rc != OL_OK)
-            break;
-        ol_near_public_key pk;
-        ol_near_access_key ak;
-        ol_near_borsh_reader r;
-        memset(&pk, 0, sizeof pk);
-        ol_near_borsh_reader_init(&r, sqlite3_column_blob(st, 0),
-                                  (size_t)sqlite3_column_bytes(st, 0));
-        rc = ol_near_borsh_get_public_key(&r, "public key", &pk, d);
-        if (rc == OL_OK)
-            rc = ol_near_access_key_decode(sqlite3_column_blob(st, 1),
-                                           (size_t)sqlite3_column_bytes(st, 1), ar, &ak, d);
-        if (rc == OL_OK)
-            rc = fn(ud, &pk, &ak);
-        if (rc != OL_OK) {
-            sqlite3_reset(st);
-            break;
-        }
-    }
-    ol_near_arena_free(ar);
-    return rc;
+    return each_key_row(c, st, fn, ud, d);
 }
 
 /* ---- code ---- */
@@ -513,6 +617,9 @@ ol_err ol__chain_data_put(ol_chain *c, const char *id, const uint8_t *key, size_
                           const uint8_t *val, size_t vlen, ol_diag *d)
 {
     static const char sql[] = "INSERT OR REPLACE INTO data(account_id, k, v) VALUES(?1, ?2, ?3)";
+    ol_err rc = undo_record(c, UNDO_DATA, id, key, klen, d);
+    if (rc != OL_OK)
+        return rc;
     sqlite3_stmt *st = stmt(c, sql, d);
     if (st == NULL)
         return OL_E_IO;
@@ -526,6 +633,9 @@ ol_err ol__chain_data_delete(ol_chain *c, const char *id, const uint8_t *key, si
                              ol_diag *d)
 {
     static const char sql[] = "DELETE FROM data WHERE account_id = ?1 AND k = ?2";
+    ol_err rc = undo_record(c, UNDO_DATA, id, key, klen, d);
+    if (rc != OL_OK)
+        return rc;
     sqlite3_stmt *st = stmt(c, sql, d);
     if (st == NULL)
         return OL_E_IO;
@@ -562,6 +672,273 @@ ol_err ol__chain_data_list(ol_chain *c, const char *id, const uint8_t *prefix, s
             return rc;
         }
     }
+}
+
+/* ---- state history: reading ---- */
+
+/* The undo row that decides a record's value at the end of block `height`: OL_OK with the row
+ * on *out (column 0 is the value, NULL when the record did not exist; reset *out when done), or
+ * OL_E_NOTFOUND when no block after `height` changed the record (its current value holds). */
+static ol_err undo_row(ol_chain *c, int kind, const char *id, const uint8_t *k, size_t klen,
+                       uint64_t height, sqlite3_stmt **out, ol_diag *d)
+{
+    static const char sql[] = "SELECT v FROM undo WHERE kind = ?1 AND account_id = ?2 AND k = ?3"
+                              " AND height > ?4 ORDER BY height LIMIT 1";
+    sqlite3_stmt *st = stmt(c, sql, d);
+    if (st == NULL)
+        return OL_E_IO;
+    bind_u64(st, 1, (uint64_t)kind);
+    bind_text(st, 2, id);
+    bind_blob(st, 3, k, klen);
+    bind_u64(st, 4, height);
+    ol_err rc = step_row(c, st, d);
+    if (rc == OL_OK)
+        *out = st;
+    return rc;
+}
+
+ol_err ol__chain_account_get_at(ol_chain *c, const char *id, uint64_t height,
+                                ol__chain_account *out, ol_diag *d)
+{
+    sqlite3_stmt *st = NULL;
+    ol_err rc = height >= c->height ? OL_E_NOTFOUND
+                                    : undo_row(c, UNDO_ACCOUNT, id, NULL, 0, height, &st, d);
+    if (rc == OL_E_NOTFOUND)
+        return ol__chain_account_get(c, id, out, d);
+    if (rc != OL_OK)
+        return rc;
+    if (sqlite3_column_type(st, 0) == SQLITE_NULL)
+        rc = OL_E_NOTFOUND;
+    else
+        rc =
+            account_decode(sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0), out, d);
+    sqlite3_reset(st);
+    return rc;
+}
+
+ol_err ol__chain_key_get_at(ol_chain *c, const char *id, const ol_near_public_key *pk,
+                            uint64_t height, ol_near_arena *ar, ol_near_access_key *out, ol_diag *d)
+{
+    uint8_t pkb[1 + OL_NEAR_SECP256K1_PK_LEN];
+    size_t pklen;
+    sqlite3_stmt *st = NULL;
+    pk_bytes(pk, pkb, &pklen);
+    ol_err rc =
+        height >= c->height ? OL_E_NOTFOUND : undo_row(c, UNDO_KEY, id, pkb, pklen, height, &st, d);
+    if (rc == OL_E_NOTFOUND)
+        return ol__chain_key_get(c, id, pk, ar, out, d);
+    if (rc != OL_OK)
+        return rc;
+    if (sqlite3_column_type(st, 0) == SQLITE_NULL)
+        rc = OL_E_NOTFOUND;
+    else
+        rc = ol_near_access_key_decode(sqlite3_column_blob(st, 0),
+                                       (size_t)sqlite3_column_bytes(st, 0), ar, out, d);
+    sqlite3_reset(st);
+    return rc;
+}
+
+ol_err ol__chain_data_get_at(ol_chain *c, const char *id, const uint8_t *key, size_t klen,
+                             uint64_t height, uint8_t **val, size_t *vlen, ol_diag *d)
+{
+    sqlite3_stmt *st = NULL;
+    ol_err rc =
+        height >= c->height ? OL_E_NOTFOUND : undo_row(c, UNDO_DATA, id, key, klen, height, &st, d);
+    if (rc == OL_E_NOTFOUND)
+        return ol__chain_data_get(c, id, key, klen, val, vlen, d);
+    if (rc != OL_OK)
+        return rc;
+    if (sqlite3_column_type(st, 0) == SQLITE_NULL)
+        rc = OL_E_NOTFOUND;
+    else
+        rc = col_dup(st, 0, val, vlen, d);
+    sqlite3_reset(st);
+    return rc;
+}
+
+/* Scans at a past block: every record of the account changed after `height` takes the value
+ * of its earliest such undo row (SQLite takes a bare column from the row MIN() picked), the
+ * others their current value; absent records drop out. Sorted by key bytes, as at the head. */
+static const char keys_at_sql[] =
+    "WITH u(k, v, h) AS (SELECT k, v, MIN(height) FROM undo WHERE kind = 1 AND account_id = ?1"
+    " AND height > ?2 GROUP BY k)"
+    " SELECT k, v FROM u WHERE v IS NOT NULL UNION ALL SELECT pk, ak FROM access_keys"
+    " WHERE account_id = ?1 AND pk NOT IN (SELECT k FROM u) ORDER BY 1";
+
+#define DATA_AT_SQL(RANGE)                                                                      \
+    "WITH u(k, v, h) AS (SELECT k, v, MIN(height) FROM undo WHERE kind = 2 AND account_id = ?1" \
+    " AND height > ?2 AND k >= ?3" RANGE " GROUP BY k)"                                         \
+    " SELECT k, v FROM u WHERE v IS NOT NULL UNION ALL SELECT k, v FROM data"                   \
+    " WHERE account_id = ?1 AND k >= ?3" RANGE " AND k NOT IN (SELECT k FROM u) ORDER BY 1"
+
+static const char data_at_bounded_sql[] = DATA_AT_SQL(" AND k < ?4");
+static const char data_at_open_sql[] = DATA_AT_SQL("");
+
+/* Calls fn for each (public key, access key) row of st, a statement selecting (pk, ak). */
+static ol_err each_key_row(ol_chain *c, sqlite3_stmt *st, ol__chain_key_fn fn, void *ud, ol_diag *d)
+{
+    ol_near_arena *ar = NULL;
+    ol_err rc = ol_near_arena_new(NULL, &ar, d);
+    if (rc != OL_OK) {
+        sqlite3_reset(st);
+        return rc;
+    }
+    for (;;) {
+        rc = step_row(c, st, d);
+        if (rc == OL_E_NOTFOUND) {
+            rc = OL_OK;
+            break;
+        }
+        if (rc != OL_OK)
+            break;
+        ol_near_public_key pk;
+        ol_near_access_key ak;
+        ol_near_borsh_reader r;
+        memset(&pk, 0, sizeof pk);
+        ol_near_borsh_reader_init(&r, sqlite3_column_blob(st, 0),
+                                  (size_t)sqlite3_column_bytes(st, 0));
+        rc = ol_near_borsh_get_public_key(&r, "public key", &pk, d);
+        if (rc == OL_OK)
+            rc = ol_near_access_key_decode(sqlite3_column_blob(st, 1),
+                                           (size_t)sqlite3_column_bytes(st, 1), ar, &ak, d);
+        if (rc == OL_OK)
+            rc = fn(ud, &pk, &ak);
+        if (rc != OL_OK) {
+            sqlite3_reset(st);
+            break;
+        }
+    }
+    ol_near_arena_free(ar);
+    return rc;
+}
+
+ol_err ol__chain_key_list_at(ol_chain *c, const char *id, uint64_t height, ol__chain_key_fn fn,
+                             void *ud, ol_diag *d)
+{
+    if (height >= c->height)
+        return ol__chain_key_list(c, id, fn, ud, d);
+    sqlite3_stmt *st = stmt(c, keys_at_sql, d);
+    if (st == NULL)
+        return OL_E_IO;
+    bind_text(st, 1, id);
+    bind_u64(st, 2, height);
+    return each_key_row(c, st, fn, ud, d);
+}
+
+/* The smallest key above every key starting with prefix: the prefix without its trailing 0xff
+ * bytes, last byte + 1. *end NULL (no bound) when the prefix is empty or all 0xff; then every
+ * key >= prefix starts with it. *end malloc'd. */
+static ol_err prefix_end(const uint8_t *prefix, size_t plen, uint8_t **end, size_t *elen,
+                         ol_diag *d)
+{
+    *end = NULL;
+    *elen = 0;
+    while (plen > 0 && prefix[plen - 1] == 0xff)
+        plen--;
+    if (plen == 0)
+        return OL_OK;
+    uint8_t *e = malloc(plen);
+    if (e == NULL)
+        return OL_FAIL(d, OL_E_NOMEM, "%zu bytes", plen);
+    memcpy(e, prefix, plen);
+    e[plen - 1]++;
+    *end = e;
+    *elen = plen;
+    return OL_OK;
+}
+
+ol_err ol__chain_data_list_at(ol_chain *c, const char *id, const uint8_t *prefix, size_t plen,
+                              uint64_t height, ol__chain_data_fn fn, void *ud, ol_diag *d)
+{
+    if (height >= c->height)
+        return ol__chain_data_list(c, id, prefix, plen, fn, ud, d);
+    uint8_t *end = NULL;
+    size_t elen = 0;
+    ol_err rc = prefix_end(prefix, plen, &end, &elen, d);
+    if (rc != OL_OK)
+        return rc;
+    sqlite3_stmt *st = stmt(c, end ? data_at_bounded_sql : data_at_open_sql, d);
+    if (st == NULL) {
+        free(end);
+        return OL_E_IO;
+    }
+    bind_text(st, 1, id);
+    bind_u64(st, 2, height);
+    bind_blob(st, 3, prefix, plen);
+    if (end != NULL)
+        bind_blob(st, 4, end, elen);
+    free(end);
+    for (;;) {
+        rc = step_row(c, st, d);
+        if (rc == OL_E_NOTFOUND)
+            return OL_OK;
+        if (rc != OL_OK)
+            return rc;
+        rc = fn(ud, sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0),
+                sqlite3_column_blob(st, 1), (size_t)sqlite3_column_bytes(st, 1));
+        if (rc != OL_OK) {
+            sqlite3_reset(st);
+            return rc;
+        }
+    }
+}
+
+/* ---- state history: retention ---- */
+
+static ol_err put_state_from(ol_chain *c, uint64_t v, ol_diag *d)
+{
+    uint8_t b[8];
+    for (int i = 0; i < 8; i++)
+        b[i] = (uint8_t)(v >> (8 * i));
+    return ol__chain_meta_put(c, "state_from", b, sizeof b, d);
+}
+
+ol_err ol__chain_history_store(ol_chain *c, ol_diag *d)
+{
+    return put_state_from(c, c->state_from, d);
+}
+
+ol_err ol__chain_history_load(ol_chain *c, ol_diag *d)
+{
+    uint8_t *v = NULL;
+    size_t n = 0;
+    ol_err rc = ol__chain_meta_get(c, "state_from", &v, &n, d);
+    if (rc == OL_E_NOTFOUND) {
+        c->state_from = c->height;
+        return ol__chain_history_store(c, d);
+    }
+    if (rc != OL_OK)
+        return rc;
+    if (n != 8) {
+        free(v);
+        return OL_FAIL(d, OL_E_MALFORMED, "meta state_from: %zu bytes", n);
+    }
+    c->state_from = 0;
+    for (int i = 0; i < 8; i++)
+        c->state_from |= (uint64_t)v[i] << (8 * i);
+    free(v);
+    return OL_OK;
+}
+
+ol_err ol__chain_history_prune(ol_chain *c, uint64_t head, uint64_t *state_from, ol_diag *d)
+{
+    static const char sql[] = "DELETE FROM undo WHERE height <= ?1";
+    *state_from = c->state_from;
+    if (c->history_blocks == 0 || head < c->history_blocks)
+        return OL_OK;
+    uint64_t from = head - c->history_blocks + 1;
+    if (from <= c->state_from)
+        return OL_OK;
+    sqlite3_stmt *st = stmt(c, sql, d);
+    if (st == NULL)
+        return OL_E_IO;
+    bind_u64(st, 1, from);
+    ol_err rc = step_done(c, st, d);
+    if (rc == OL_OK)
+        rc = put_state_from(c, from, d);
+    if (rc == OL_OK)
+        *state_from = from; /* the caller adopts it once the block commits */
+    return rc;
 }
 
 /* ---- blocks ---- */

@@ -18,6 +18,7 @@
 const char ol_cmd_sandbox_usage[] =
     "usage: outlayer sandbox [--data-dir D] [--port 3030] [--host 127.0.0.1]\n"
     "                        [--block-time-ms 100] [--chain-id sandbox] [--log-level L]\n"
+    "                        [--state-history-blocks N | --archival]\n"
     "\n"
     "Runs a local NEAR-compatible chain: contracts run on OutLayer's engine with NEAR's host\n"
     "functions, and the node answers NEAR JSON-RPC on http://HOST:PORT/ (port 0: any free\n"
@@ -27,7 +28,11 @@ const char ol_cmd_sandbox_usage[] =
     "standard output once the server listens. Stops on SIGINT/SIGTERM.\n"
     "  --data-dir D         default ./.outlayer/sandbox\n"
     "  --block-time-ms N    interval between blocks, 1..60000 (default 100)\n"
-    "  --log-level L        error, warn, info (default) or debug\n";
+    "  --log-level L        error, warn, info (default) or debug\n"
+    "  --state-history-blocks N\n"
+    "                       queries can read the state of the last N blocks (default 216000,\n"
+    "                       nearcore's 5 epochs); older ones answer GARBAGE_COLLECTED_BLOCK\n"
+    "  --archival           keep the state of every block (same as --state-history-blocks 0)\n";
 
 static int usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -53,12 +58,16 @@ int ol_cmd_sandbox(int argc, char **argv)
 {
     const char *data_dir = "./.outlayer/sandbox", *chain_id = "sandbox", *host = "127.0.0.1";
     const char *log_level = "info";
-    uint64_t port = 3030, block_ms = 100;
+    uint64_t port = 3030, block_ms = 100, history = OL_CHAIN_STATE_HISTORY_DEFAULT;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (ol_cmd_is_help(a)) {
             fputs(ol_cmd_sandbox_usage, stdout);
             return OL_EXIT_OK;
+        }
+        if (strcmp(a, "--archival") == 0) {
+            history = 0;
+            continue;
         }
         if (i + 1 >= argc)
             return usage("unknown argument or missing value: '%s'", a);
@@ -74,6 +83,9 @@ int ol_cmd_sandbox(int argc, char **argv)
         else if (strcmp(a, "--port") == 0) {
             if (!ol_cmd_parse_u64(v, 65535, &port))
                 return usage("--port: '%s' is not a port number", v);
+        } else if (strcmp(a, "--state-history-blocks") == 0) {
+            if (!ol_cmd_parse_u64(v, UINT64_MAX, &history))
+                return usage("--state-history-blocks: '%s' is not a number of blocks", v);
         } else if (strcmp(a, "--block-time-ms") == 0) {
             if (!ol_cmd_parse_u64(v, 60000, &block_ms) || block_ms == 0)
                 return usage("--block-time-ms: '%s' is not 1..60000", v);
@@ -103,6 +115,7 @@ int ol_cmd_sandbox(int argc, char **argv)
         ol_cmd_error("sandbox: %s", d.msg);
         return d.code == OL_E_INVAL ? OL_EXIT_USAGE : OL_EXIT_FAIL;
     }
+    ol_chain_set_state_history(c, history);
     if (ol_chain_server_start(c, host, (uint16_t)port, &srv, &d) != OL_OK) {
         ol_cmd_error("sandbox: %s", d.msg);
         goto out;

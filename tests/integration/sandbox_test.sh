@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `outlayer sandbox` against its real JSON-RPC: transfers and account creation checked to the
 # yocto (deposits + gas burnt, refunds included), nonce and access-key errors in nearcore's
-# shapes, every RPC method's shape, persistence across a restart.
+# shapes, every RPC method's shape, queries at past blocks, persistence across a restart.
 # usage: sandbox_test.sh OUTLAYER
 set -euo pipefail
 OL=$1
@@ -29,6 +29,14 @@ stop() { kill "$PID"; wait "$PID" || fail "sandbox exit status $?"; PID=; }
 rpc() { curl -s --max-time 20 -X POST "$URL" -H 'Content-Type: application/json' -d "$1"; }
 py() { python3 -c "$1"; }
 balance() { "$OL" near --rpc "$URL" account "$1" | py 'import json,sys; print(json.load(sys.stdin)["amount"])'; }
+head_height() {
+    rpc '{"jsonrpc":"2.0","id":"a","method":"status","params":[]}' |
+        py 'import json,sys; print(json.load(sys.stdin)["result"]["sync_info"]["latest_block_height"])'
+}
+# view_account ACCOUNT BLOCK_ID (a height, or a quoted hash) -> the whole response
+view_account_at() {
+    rpc "{\"jsonrpc\":\"2.0\",\"id\":\"a\",\"method\":\"query\",\"params\":{\"request_type\":\"view_account\",\"account_id\":\"$1\",\"block_id\":$2}}"
+}
 
 start
 KEY=$T/data/test.near.json
@@ -43,6 +51,7 @@ B0=$(balance test.near)
 B1=$(balance test.near)
 A1=$(balance alice.test.near)
 [ "$A1" = 10000000000000000000000000 ] || fail "alice balance $A1"
+HA=$(head_height) # alice holds A1 at the end of block HA (nothing else touches her until `send`)
 py "
 import json
 d = json.load(open('$T/ca.json'))
@@ -68,6 +77,26 @@ gas = 2 * (108059500000 + 115123062500)
 assert $B1 - $B2 == 7 + gas * 100000000, ($B1 - $B2)
 " || fail "transfer amounts"
 TX=$(py "import json; print(json.load(open('$T/send.json'))['transaction']['hash'])")
+
+# ---- queries at a past block read that block's state (by height and by hash) ----
+view_account_at alice.test.near "$HA" >"$T/old.json"
+HA_HASH=$(py "import json; print(json.load(open('$T/old.json'))['result']['block_hash'])")
+view_account_at alice.test.near "\"$HA_HASH\"" >"$T/oldh.json"
+view_account_at alice.test.near 1 >"$T/genesis.json"
+view_account_at alice.test.near 999999999 >"$T/unknown.json"
+py "
+import json
+L = lambda n: json.load(open('$T/' + n))
+for n in ('old.json', 'oldh.json'):
+    r = L(n)['result']
+    assert r['amount'] == '$A1' and r['block_height'] == $HA, (n, r)
+assert $A2 != $A1
+e = L('genesis.json')['error']
+assert e['cause']['name'] == 'UNKNOWN_ACCOUNT' and e['cause']['info']['block_height'] == 1, e
+e = L('unknown.json')['error']
+assert e['cause']['name'] == 'UNKNOWN_BLOCK', e
+assert e['cause']['info']['block_reference'] == {'block_id': 999999999}, e
+" || fail "query at a past block"
 
 # ---- RPC shapes ----
 rpc '{"jsonrpc":"2.0","id":"a","method":"status","params":[]}' >"$T/status.json"
@@ -189,6 +218,9 @@ stop
 start
 [ "$(balance alice.test.near)" = "$A2" ] || fail "alice's balance after restart"
 [ "$(balance test.near)" = "$B4" ] || fail "test.near's balance after restart"
+view_account_at alice.test.near "$HA" |
+    py "import json,sys; r = json.load(sys.stdin)['result']; assert r['amount'] == '$A1', r" ||
+    fail "past block's state after restart"
 rpc '{"jsonrpc":"2.0","id":"a","method":"status","params":[]}' |
     py "import json,sys; assert json.load(sys.stdin)['result']['sync_info']['latest_block_height'] > $H1" ||
     fail "height after restart"
