@@ -13,7 +13,10 @@ packages=(
     clang-format-14
     # libraries
     libcmocka-dev libjansson-dev libsodium-dev libcurl4-openssl-dev libmicrohttpd-dev
-    libsqlite3-dev libpcre2-dev libssl-dev
+    libsqlite3-dev libpcre2-dev libssl-dev libpq-dev libhiredis-dev
+    # private database and queue servers for the backend conformance tests
+    # (scripts/test-servers.sh)
+    postgresql redis-server
     # wasm tools for tests and benchmarks; valgrind for callgrind instruction counts
     wabt binaryen valgrind
 )

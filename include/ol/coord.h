@@ -8,7 +8,8 @@
  *     response with `defer` set; ol_coord_finish() then blocks on the notification (a condition
  *     variable keyed by call id, or the queue's) and produces the final response.
  *   - ol_coord_server_*(): the thin libmicrohttpd glue (coord_server.c) and the lease sweeper.
- *   - ol_evidence_*(): the signed run record shared with the worker and `outlayer verify`.
+ *   - ol_evidence_*() (ol/evidence.h, its own module): the signed run record shared with the
+ *     worker and `outlayer verify`.
  *
  * Money and limits (the rules, stated once; docs/api.md repeats them for clients)
  *   price(instructions, ms) = base + ceil(instructions * per_million / 1e6) + ms * per_ms,
@@ -29,6 +30,7 @@
 
 #include "ol/config.h"
 #include "ol/err.h"
+#include "ol/evidence.h"
 #include "ol/near.h"
 #include "ol/store.h"
 
@@ -126,62 +128,13 @@ ol_err ol_coord_budget_derive(const ol_coord_config *cfg, uint64_t compute_limit
 
 /* ===================================== evidence ===================================== */
 
-#define OL_EVIDENCE_VERSION       1
-#define OL_EVIDENCE_DOMAIN        "outlayer-evidence-v1\n"
-#define OL_EVIDENCE_CANONICAL_MAX 4096 /* canonical text of any valid record, NUL included */
-
-/* The record of docs/platform-protocol.md ("Evidence record"). Strings are NUL-terminated;
- * hashes are lowercase hex SHA-256. */
-typedef struct ol_evidence_record {
-    uint32_t version; /* OL_EVIDENCE_VERSION */
-    char call_id[OL_STORE_ID_MAX + 1];
-    char project_id[OL_STORE_PROJECT_MAX + 1];
-    char wasm_sha256[OL_STORE_SHA_HEX + 1];
-    char input_sha256[OL_STORE_SHA_HEX + 1];
-    char output_sha256[OL_STORE_SHA_HEX + 1];
-    char transcript_sha256[OL_STORE_SHA_HEX + 1];
-    uint64_t instructions; /* at most INT64_MAX (JSON integers are read as int64) */
-    char status[OL_STORE_CODE_MAX + 1];
-    uint32_t exit_code;
-    char worker_id[OL_STORE_ID_MAX + 1];
-    char worker_public_key[OL_STORE_PUBKEY_MAX + 1]; /* "ed25519:<base58>" */
-} ol_evidence_record;
-
-/* Lowercase hex of a 32-byte hash into out (65 bytes with the NUL). */
-void ol_evidence_hex(const uint8_t hash[32], char out[OL_STORE_SHA_HEX + 1]);
-
-/* Checks a record's fields (version 1, 64-hex hashes, non-empty ids, a parseable ed25519 key,
- * instructions <= INT64_MAX). OL_OK or OL_E_INVAL naming the field. */
-ol_err ol_evidence_check(const ol_evidence_record *r, ol_diag *d);
-
-/* The canonical serialisation (keys sorted by byte value, no whitespace, integers in decimal,
- * strings escaping only '"', '\\' and control characters, \uXXXX lowercase for controls other
- * than \n \r \t \b \f) into out[0..cap), NUL-terminated, length in *len (may be NULL).
- * OL_OK, OL_E_INVAL (record fails ol_evidence_check), OL_E_RANGE (cap too small). */
-ol_err ol_evidence_canonical(const ol_evidence_record *r, char *out, size_t cap, size_t *len,
-                             ol_diag *d);
-
-/* Signs OL_EVIDENCE_DOMAIN || canonical(r) with sk (ed25519) and writes "ed25519:<base58>" to
- * sig. OL_OK, OL_E_INVAL (record or key type). */
-ol_err ol_evidence_sign(const ol_evidence_record *r, const ol_near_secret_key *sk,
-                        char sig[OL_NEAR_KEY_STR_MAX], ol_diag *d);
-
-/* Verifies `signature` ("ed25519:<base58>") over the record with pk, or with the record's own
- * worker_public_key when pk is NULL. OL_OK; OL_E_INVAL (bad record or signature text);
- * OL_E_STATE (the signature does not verify). */
-ol_err ol_evidence_verify(const ol_evidence_record *r, const char *signature,
-                          const ol_near_public_key *pk, ol_diag *d);
-
-/* Parses the envelope {"record": {...}, "signature": "..."} (record with exactly the keys of
- * the protocol, right types) from json[0..len). sig may be NULL. Does not verify.
- * OL_OK, OL_E_MALFORMED (not JSON / wrong shape, naming the key), OL_E_INVAL (field values). */
-ol_err ol_evidence_parse(const char *json, size_t len, ol_evidence_record *out,
-                         char sig[OL_NEAR_KEY_STR_MAX], ol_diag *d);
-
-/* Writes the envelope {"record":<canonical>,"signature":"..."} (malloc'd, NUL-terminated).
- * On OL_OK the caller owns *out (free()). OL_E_INVAL, OL_E_NOMEM. */
-ol_err ol_evidence_envelope(const ol_evidence_record *r, const char *signature, char **out,
-                            size_t *len, ol_diag *d);
+/* The signed run record lives in its own module (ol/evidence.h), shared with the worker and
+ * `outlayer verify`; its field sizes are the store's. */
+_Static_assert(OL_EVIDENCE_ID_MAX == OL_STORE_ID_MAX, "evidence ids are store ids");
+_Static_assert(OL_EVIDENCE_PROJECT_MAX == OL_STORE_PROJECT_MAX, "evidence projects");
+_Static_assert(OL_EVIDENCE_SHA_HEX == OL_STORE_SHA_HEX, "evidence hashes");
+_Static_assert(OL_EVIDENCE_STATUS_MAX == OL_STORE_CODE_MAX, "evidence status is a run_status");
+_Static_assert(OL_EVIDENCE_PUBKEY_MAX == OL_STORE_PUBKEY_MAX, "evidence keys are worker keys");
 
 /* ================================ requests and responses ================================ */
 

@@ -4,7 +4,9 @@
  * what it writes to stdout, diagnostics go to stderr, and secrets and system values arrive as
  * environment variables. ol_wasi_run() compiles the module, links every import it declares
  * against the host below, instantiates it, calls `_start` under the limits, and returns a run
- * record.
+ * record. ol_wasi_run_module() does the same with a module compiled beforehand (ol/wasm.h:
+ * modules are immutable and shareable), so an embedder that runs one module many times compiles
+ * it once; ol_wasi_run() is that function after a compilation, and both give the same record.
  *
  * The host
  *   All 46 preview1 functions are provided: the 45 of the final witx (everything wasi-libc and
@@ -55,13 +57,27 @@
  *   returns NULL). If the run then fails (a trap or a non-zero exit code) after such a refusal,
  *   its status is OL_WASI_MEMORY_LIMIT too; a guest that copes and exits 0 stays OL_WASI_OK.
  *
- * Threads: ol_wasi_run() may run concurrently on different threads (each call has its own store).
- * It starts one timer thread per run for the wall-clock timeout and joins it before returning.
- * libsodium must have been initialised (sodium_init()) or be initialisable by the call.
+ * Cancellation
+ *   cfg->cancel (may be NULL) is a flag another thread sets to stop the run early (the worker
+ *   does when its lease is taken away). The watchdog thread reads it at least every
+ *   OL_WASI_CANCEL_POLL_MS and, once it is set, interrupts the store exactly as the deadline
+ *   does (a LIVE sleep in poll_oneoff ends at once too). A cancelled run ends with status
+ *   OL_WASI_TIMEOUT (the engine's INTERRUPTED trap), `cancelled` set in the record and the error
+ *   "the run was cancelled". When it stops depends on the other thread's timing, so such a
+ *   record is not reproducible and is not meant to be reported; a run that ended on its own
+ *   before the flag was seen is not cancelled. A flag already set when the run would start
+ *   cancels it before instantiation (0 instructions).
+ *
+ * Threads: ol_wasi_run() and ol_wasi_run_module() may run concurrently on different threads
+ * (each call has its own store; one compiled module may serve any number of runs at once). The
+ * deadlines and cancellation flags of all runs are enforced by one watchdog thread per process,
+ * started by the first run and never stopped (a run only registers with it). libsodium must
+ * have been initialised (sodium_init()) or be initialisable by the call.
  */
 #ifndef OL_WASI_H
 #define OL_WASI_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -80,6 +96,8 @@
 /* Hard caps: the memory limit cannot exceed 4096 MiB (65536 pages), a seed 64 bytes. */
 #define OL_WASI_MAX_MEMORY_MB            4096u
 #define OL_WASI_MAX_SEED                 64u
+/* How often a run checks cfg->cancel (see "Cancellation"). */
+#define OL_WASI_CANCEL_POLL_MS           5u
 
 /* The seeded virtual clock. */
 #define OL_WASI_VCLOCK_STEP_NS          UINT64_C(1000000)             /* 1 ms per reading */
@@ -111,7 +129,7 @@ typedef enum ol_wasi_source {
     OL_WASI_SOURCE_REPLAY = 2,
 } ol_wasi_source;
 
-/* Everything a run depends on. All pointers are borrowed for the duration of ol_wasi_run(). */
+/* Everything a run depends on. All pointers are borrowed for the duration of the run. */
 typedef struct ol_wasi_config {
     const uint8_t *input; /* stdin; may be NULL when input_len is 0 */
     size_t input_len;
@@ -138,6 +156,10 @@ typedef struct ol_wasi_config {
     size_t transcript_len;
     bool record; /* keep the transcript in the result (LIVE or SEEDED) */
 
+    /* Set (by another thread) to stop the run early; NULL: never. See "Cancellation". Not
+     * part of what the run depends on: a replay needs none. */
+    const atomic_bool *cancel;
+
     const ol_allocator *alloc; /* NULL: default. The store, buffers and the result. */
 } ol_wasi_config;
 
@@ -149,6 +171,7 @@ typedef struct ol_wasi_result {
      * "out of bounds memory access (function 7, offset 0x1a3)". NUL-terminated. */
     char error[320];
     bool replay_diverged; /* REPLAY: the guest asked for something the transcript lacks */
+    bool cancelled;       /* stopped by cfg->cancel (status OL_WASI_TIMEOUT) */
     ol_wasm_trap trap;    /* the engine's trap, kind NONE when there was none */
 
     const uint8_t *output; /* stdout, at most max_output_bytes */
@@ -160,9 +183,9 @@ typedef struct ol_wasi_result {
     size_t transcript_len;
     size_t transcript_entries; /* values observed (LIVE/SEEDED) or consumed (REPLAY) */
 
-    uint64_t instructions; /* fuel consumed: instantiation (segments, start) and _start */
-    uint64_t time_ms;      /* wall clock of the whole call, compilation included */
-    uint8_t wasm_sha256[32];
+    uint64_t instructions;   /* fuel consumed: instantiation (segments, start) and _start */
+    uint64_t time_ms;        /* wall clock of the whole call (ol_wasi_run: compilation included) */
+    uint8_t wasm_sha256[32]; /* of the module's bytes (ol_wasi_run_module: as the caller gave it) */
     uint8_t input_sha256[32];
     uint8_t output_sha256[32];     /* of output[0, output_len) */
     uint8_t transcript_sha256[32]; /* see "Nondeterminism" */
@@ -172,11 +195,22 @@ typedef struct ol_wasi_result {
  * Returns OL_OK whenever a record was produced, whatever its status — including invalid
  * modules, traps and limits. Errors are for the caller's side only: OL_E_INVAL (a config field
  * out of range, a bad env entry, a seed of the wrong size), OL_E_MALFORMED (a replay transcript
- * that fails validation; the diagnostic names the line), OL_E_NOMEM, OL_E_INTERNAL (the timer
+ * that fails validation; the diagnostic names the line), OL_E_NOMEM, OL_E_INTERNAL (the watchdog
  * thread or libsodium could not start).
  * On OL_OK the caller owns *out; release with ol_wasi_result_free(). */
 ol_err ol_wasi_run(const uint8_t *wasm, size_t wasm_len, const ol_wasi_config *cfg,
                    ol_wasi_result **out, ol_diag *d);
+
+/* Runs the compiled command module m (borrowed for the call; see ol/wasm.h for its lifetime:
+ * it must outlive the call, which frees its store before returning) exactly as ol_wasi_run()
+ * runs the bytes m was compiled from: the same checks of imports and `_start`, the same limits,
+ * fuel and transcript, and the same record, except that time_ms does not include compiling.
+ * wasm_sha256 is the SHA-256 of those bytes, copied into the record (the caller vouches for
+ * it; the worker's cache verifies it before compiling). A module that failed to compile has no
+ * ol_wasm_module: use ol_wasi_run() to get its OL_WASI_INVALID_MODULE record.
+ * Returns what ol_wasi_run() returns, and OL_E_INVAL for a NULL m or wasm_sha256. */
+ol_err ol_wasi_run_module(const ol_wasm_module *m, const uint8_t wasm_sha256[32],
+                          const ol_wasi_config *cfg, ol_wasi_result **out, ol_diag *d);
 
 /* NULL is a no-op. */
 void ol_wasi_result_free(ol_wasi_result *r);

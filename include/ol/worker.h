@@ -3,12 +3,14 @@
  * A worker registers with the coordinator (bearer token; its ed25519 evidence key, generated on
  * first start into its data directory with mode 0600), then runs `concurrency` slots. Each slot
  * long-polls GET /worker/poll for one task, fetches the task's WASM by content hash through a
- * local cache (LRU by total size, SHA-256 verified before use, kept in memory and mirrored in
- * DATA_DIR/wasm), runs it with ol_wasi_run() under the task's limits and environment, and
- * reports POST /worker/complete with the output, the transcript and a signed evidence record.
- * While a job runs, a renewal thread keeps its lease (POST /worker/renew); a 409 there means the
- * lease is no longer ours: the slot drops that result. A heartbeat thread reports the running
- * task ids. The wire contract is docs/platform-protocol.md.
+ * local cache (SHA-256 verified before use, compiled once and kept in memory as a compiled
+ * module shared by every run of it, LRU by total size; the bytes are mirrored in DATA_DIR/wasm),
+ * runs it with ol_wasi_run_module() under the task's limits and environment, and reports POST
+ * /worker/complete with the output, the transcript and a signed evidence record. While a job
+ * runs, a renewal thread keeps its lease (POST /worker/renew); a 409 there means the lease is no
+ * longer ours: the run is cancelled (ol/wasi.h, "Cancellation") and the slot drops its result.
+ * A heartbeat thread reports the running task ids. The wire contract is
+ * docs/platform-protocol.md.
  *
  * Shutdown: ol_worker_stop() (safe in a signal handler) stops polling at once; running jobs
  * then have shutdown_grace_ms to finish and report. A job still running after that is abandoned:
@@ -29,7 +31,7 @@
 #include "ol/wasi.h"
 
 /* Defaults for fields left 0 in ol_worker_config. */
-#define OL_WORKER_DEFAULT_CACHE_BYTES    ((size_t)256 << 20) /* 256 MiB of modules */
+#define OL_WORKER_DEFAULT_CACHE_BYTES    ((size_t)256 << 20) /* 256 MiB of compiled modules */
 #define OL_WORKER_DEFAULT_POLL_MS        30000u              /* long-poll timeout per request */
 #define OL_WORKER_DEFAULT_GRACE_MS       10000u              /* shutdown: time left to runs */
 #define OL_WORKER_DEFAULT_HTTP_MS        15000u              /* every non-poll request */
@@ -47,7 +49,7 @@ typedef struct ol_worker_config {
     const char *data_dir;            /* key file and WASM cache; created 0700 when missing */
     const char *name;                /* worker_name at registration; NULL: "HOSTNAME-PID" */
     unsigned concurrency;            /* job slots; 0: the number of online CPUs */
-    size_t cache_bytes;              /* WASM cache bound; 0: default */
+    size_t cache_bytes;              /* bound on the compiled modules' memory; 0: default */
     uint32_t poll_timeout_ms;        /* 0: default; at most 60000 (the protocol's cap) */
     uint32_t shutdown_grace_ms;      /* 0: default */
     uint32_t http_timeout_ms;        /* 0: default */

@@ -117,24 +117,6 @@ static bool hex64_ok(const char *s)
     return true;
 }
 
-ol_err ol__coord_log_level(const char *s, ol_log_level *out)
-{
-    static const struct {
-        const char *name;
-        ol_log_level level;
-    } levels[] = {{"error", OL_LOG_ERROR},
-                  {"warn", OL_LOG_WARN},
-                  {"info", OL_LOG_INFO},
-                  {"debug", OL_LOG_DEBUG}};
-    for (size_t i = 0; i < sizeof levels / sizeof levels[0]; i++) {
-        if (s != NULL && strcmp(s, levels[i].name) == 0) {
-            *out = levels[i].level;
-            return OL_OK;
-        }
-    }
-    return OL_E_INVAL;
-}
-
 ol_err ol__coord_config_check(const void *p, ol_diag *d)
 {
     const ol_coord_config *c = p;
@@ -155,7 +137,7 @@ ol_err ol__coord_config_check(const void *p, ol_diag *d)
         return OL_FAIL(d, OL_E_INVAL, "admin-token-sha256 must be 64 hex digits");
     if (!hex64_ok(c->worker_token_sha256))
         return OL_FAIL(d, OL_E_INVAL, "worker-token-sha256 must be 64 hex digits");
-    if (ol__coord_log_level(c->log_level, &lv) != OL_OK)
+    if (!ol_log_level_parse(c->log_level, &lv))
         return OL_FAIL(d, OL_E_INVAL, "log-level must be error, warn, info or debug");
     return OL_OK;
 }

@@ -1,9 +1,10 @@
 /* Private to src/coord (and its tests): the coordinator's state and the pieces its files share.
  *
- * Files: coord_config.c (options, money), coord_evidence.c (signed records), coord_wait.c
- * (notifications: per-call condition variables and the queue's), coord_http.c (request
- * helpers: headers, JSON responses, errors), coord_routes.c (every handler and the router),
- * coord_metrics.c (/metrics, rate limiting), coord_server.c (libmicrohttpd glue, sweeper).
+ * Files: coord_config.c (options, money), coord_wait.c (notifications: per-call condition
+ * variables and the queue's), coord_http.c (request helpers: headers, JSON responses, errors),
+ * coord_routes.c (every handler and the router), coord_metrics.c (/metrics, rate limiting),
+ * coord_server.c (libmicrohttpd glue, sweeper). Signed records: the evidence module
+ * (ol/evidence.h).
  */
 #ifndef OL_COORD_INT_H
 #define OL_COORD_INT_H
@@ -93,11 +94,6 @@ uint64_t ol__coord_mono_ms(void);
 /* coord_config.c */
 ol_err ol__coord_config_check(const void *cfg, ol_diag *d);
 void ol__coord_config_defaults(ol_coord_config *cfg);
-ol_err ol__coord_log_level(const char *s, ol_log_level *out);
-
-/* coord_evidence.c: the envelope as a jansson value (borrowed). */
-ol_err ol__evidence_from_json(json_t *env, ol_evidence_record *out, char sig[OL_NEAR_KEY_STR_MAX],
-                              ol_diag *d);
 
 /* coord_wait.c */
 void ol__coord_waiters_init(coord_waiters *w);

@@ -1755,7 +1755,7 @@ static void h_w_complete(rq *r)
     /* Evidence: parse, match it against the result and the call, verify the signature. */
     ol_evidence_record rec;
     char sig[OL_NEAR_KEY_STR_MAX];
-    if (ol__evidence_from_json(json_object_get(b, "evidence"), &rec, sig, &d) != OL_OK) {
+    if (ol_evidence_from_json(json_object_get(b, "evidence"), &rec, sig, &d) != OL_OK) {
         ERR(r, 400, "bad_evidence", "%s", d.msg);
         goto out;
     }

@@ -13,7 +13,7 @@
 
 #include "store_int.h"
 
-static const ol_store_ops *const backends[] = {&ol__store_sqlite_ops};
+static const ol_store_ops *const backends[] = {&ol__store_sqlite_ops, &ol__store_pg_ops};
 
 void ol__store_copy(char *dst, size_t cap, const char *src)
 {

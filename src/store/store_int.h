@@ -87,6 +87,7 @@ struct ol_store_ops {
 
 /* The backends compiled in. */
 extern const ol_store_ops ol__store_sqlite_ops;
+extern const ol_store_ops ol__store_pg_ops; /* "postgres" (URL "postgres://...", store_pg.c) */
 
 /* ---- helpers shared by backends (store.c) ---- */
 

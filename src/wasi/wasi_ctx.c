@@ -67,6 +67,8 @@ ol_err ol__wasi_ctx_init(ol__wasi_ctx *ctx, const ol_wasi_config *cfg, const ol_
     ctx->out_max = cfg->max_output_bytes;
     ctx->err_max = cfg->max_stderr_bytes;
     atomic_init(&ctx->timed_out, false);
+    atomic_init(&ctx->cancelled, false);
+    ctx->cancel = cfg->cancel;
     if (cfg->input == NULL && cfg->input_len > 0)
         return OL_FAIL(d, OL_E_INVAL, "input: %zu bytes but no buffer", cfg->input_len);
     static const uint64_t rights[OL__WASI_NSTD] = {
@@ -143,54 +145,143 @@ static struct timespec to_ts(uint64_t ns)
     return ts;
 }
 
-/* Waits on the condition until done or the deadline; every wait is bounded by the deadline. */
-static void *timer_main(void *arg)
+/* The watchdog: one thread per process, started by the first run, that enforces the deadline
+ * and the cancellation flag of every run in progress (a thread per run cost a clone and a join
+ * per job, a large part of a short job's time). Runs register their context for the duration of
+ * instantiation and `_start`; the watchdog sleeps until the earliest deadline (or the next
+ * cancellation poll when a run has a flag), fires the runs that are due and forgets them.
+ *
+ * Locking: `wd.mu` guards the list and every registered context's `has_timer`, `wd_prev` and
+ * `wd_next`; firing a context happens under `wd.mu`, then ctx->mu (to wake a LIVE sleep), never
+ * the other way round. A context is unlinked under `wd.mu` by ol__wasi_timer_stop() or by the
+ * watchdog when it fires, so after timer_stop returns the watchdog never touches it again. */
+static struct {
+    pthread_mutex_t mu;
+    pthread_cond_t cv; /* CLOCK_MONOTONIC; signalled when a run registers */
+    bool started;
+    ol__wasi_ctx *head;
+} wd = {.mu = PTHREAD_MUTEX_INITIALIZER};
+
+static pthread_once_t wd_cv_once = PTHREAD_ONCE_INIT;
+static bool wd_cv_ok;
+
+static void wd_cv_init(void)
 {
-    ol__wasi_ctx *ctx = arg;
+    pthread_condattr_t ca;
+    if (pthread_condattr_init(&ca) != 0)
+        return;
+    wd_cv_ok =
+        pthread_condattr_setclock(&ca, CLOCK_MONOTONIC) == 0 && pthread_cond_init(&wd.cv, &ca) == 0;
+    pthread_condattr_destroy(&ca);
+}
+
+static void wd_unlink(ol__wasi_ctx *ctx)
+{
+    if (ctx->wd_prev != NULL)
+        ctx->wd_prev->wd_next = ctx->wd_next;
+    else
+        wd.head = ctx->wd_next;
+    if (ctx->wd_next != NULL)
+        ctx->wd_next->wd_prev = ctx->wd_prev;
+    ctx->wd_prev = ctx->wd_next = NULL;
+    ctx->has_timer = false;
+}
+
+/* Stops a run that is due (wd.mu held): the flag says why; the store is interrupted and a LIVE
+ * sleep wakes up. */
+static void wd_fire(ol__wasi_ctx *ctx, bool cancel)
+{
+    wd_unlink(ctx);
     pthread_mutex_lock(&ctx->mu);
-    while (!ctx->done) {
-        if (mono_ns() >= ctx->deadline_ns) {
-            atomic_store(&ctx->timed_out, true);
-            ol_wasm_store_interrupt(ctx->store);
-            pthread_cond_broadcast(&ctx->cv);
-            break;
-        }
-        struct timespec ts = to_ts(ctx->deadline_ns);
-        pthread_cond_timedwait(&ctx->cv, &ctx->mu, &ts);
-    }
+    atomic_store(cancel ? &ctx->cancelled : &ctx->timed_out, true);
+    ol_wasm_store_interrupt(ctx->store);
+    pthread_cond_broadcast(&ctx->cv);
     pthread_mutex_unlock(&ctx->mu);
+}
+
+static void *wd_main(void *arg)
+{
+    (void)arg;
+    const uint64_t poll = (uint64_t)OL_WASI_CANCEL_POLL_MS * UINT64_C(1000000);
+    pthread_mutex_lock(&wd.mu);
+    for (;;) {
+        uint64_t now = mono_ns();
+        uint64_t until = UINT64_MAX;
+        ol__wasi_ctx *next;
+        for (ol__wasi_ctx *ctx = wd.head; ctx != NULL; ctx = next) {
+            next = ctx->wd_next;
+            bool cancel = ctx->cancel != NULL && atomic_load(ctx->cancel);
+            if (cancel || now >= ctx->deadline_ns) {
+                wd_fire(ctx, cancel);
+                continue;
+            }
+            if (ctx->deadline_ns < until)
+                until = ctx->deadline_ns;
+            if (ctx->cancel != NULL && now + poll < until)
+                until = now + poll;
+        }
+        if (until == UINT64_MAX) {
+            pthread_cond_wait(&wd.cv, &wd.mu);
+        } else {
+            struct timespec ts = to_ts(until);
+            pthread_cond_timedwait(&wd.cv, &wd.mu, &ts);
+        }
+    }
     return NULL;
 }
 
 ol_err ol__wasi_timer_start(ol__wasi_ctx *ctx, uint32_t timeout_ms, ol_diag *d)
 {
     OL_ASSERT(ctx->store != NULL && !ctx->has_timer);
+    pthread_once(&wd_cv_once, wd_cv_init);
+    if (!wd_cv_ok)
+        return OL_FAIL(d, OL_E_INTERNAL, "pthread_cond_init (watchdog)");
     ctx->deadline_ns = mono_ns() + (uint64_t)timeout_ms * UINT64_C(1000000);
     ctx->done = false;
-    int e = pthread_create(&ctx->timer, NULL, timer_main, ctx);
-    if (e != 0)
-        return OL_FAIL(d, OL_E_INTERNAL, "cannot start the timer thread: %s", strerror(e));
+    ctx->timed = true;
+    pthread_mutex_lock(&wd.mu);
+    if (!wd.started) {
+        pthread_attr_t at;
+        pthread_t th;
+        int e = pthread_attr_init(&at);
+        if (e == 0) {
+            pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
+            e = pthread_create(&th, &at, wd_main, NULL);
+            pthread_attr_destroy(&at);
+        }
+        if (e != 0) {
+            pthread_mutex_unlock(&wd.mu);
+            return OL_FAIL(d, OL_E_INTERNAL, "cannot start the watchdog thread: %s", strerror(e));
+        }
+        wd.started = true;
+    }
+    ctx->wd_prev = NULL;
+    ctx->wd_next = wd.head;
+    if (wd.head != NULL)
+        wd.head->wd_prev = ctx;
+    wd.head = ctx;
     ctx->has_timer = true;
+    pthread_cond_signal(&wd.cv);
+    pthread_mutex_unlock(&wd.mu);
     return OL_OK;
 }
 
 void ol__wasi_timer_stop(ol__wasi_ctx *ctx)
 {
-    if (!ctx->has_timer)
-        return;
+    pthread_mutex_lock(&wd.mu);
+    if (ctx->has_timer)
+        wd_unlink(ctx);
+    pthread_mutex_unlock(&wd.mu);
     pthread_mutex_lock(&ctx->mu);
     ctx->done = true;
-    pthread_cond_broadcast(&ctx->cv);
     pthread_mutex_unlock(&ctx->mu);
-    pthread_join(ctx->timer, NULL);
-    ctx->has_timer = false;
 }
 
 bool ol__wasi_ctx_sleep(ol__wasi_ctx *ctx, uint64_t ns)
 {
     uint64_t now = mono_ns();
     uint64_t wake = ns > UINT64_MAX - now ? UINT64_MAX : now + ns;
-    if (!ctx->has_timer) {
+    if (!ctx->timed) {
         /* Handler tests only: a plain bounded sleep. */
         struct timespec ts = to_ts(ns);
         while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
@@ -198,18 +289,19 @@ bool ol__wasi_ctx_sleep(ol__wasi_ctx *ctx, uint64_t ns)
         return true;
     }
     pthread_mutex_lock(&ctx->mu);
-    while (!atomic_load(&ctx->timed_out) && !ctx->done) {
+    while (!atomic_load(&ctx->timed_out) && !atomic_load(&ctx->cancelled) && !ctx->done) {
         now = mono_ns();
         if (now >= wake)
             break;
-        /* The timer thread fires at the deadline and broadcasts, so this never waits past it. */
+        /* The timer thread fires at the deadline or on a cancellation and broadcasts, so this
+         * never waits past either. */
         uint64_t until = wake < ctx->deadline_ns ? wake : ctx->deadline_ns;
         if (until <= now)
             until = now + 1000000;
         struct timespec ts = to_ts(until);
         pthread_cond_timedwait(&ctx->cv, &ctx->mu, &ts);
     }
-    bool ok = !atomic_load(&ctx->timed_out);
+    bool ok = !atomic_load(&ctx->timed_out) && !atomic_load(&ctx->cancelled);
     pthread_mutex_unlock(&ctx->mu);
     return ok;
 }

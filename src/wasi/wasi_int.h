@@ -162,15 +162,19 @@ typedef struct ol__wasi_ctx {
     uint32_t exit_code;
     char stop_msg[256];
 
-    /* The deadline (LIVE sleeps wait on it). has_timer is false in handler tests. */
-    ol_wasm_store *store; /* interrupted by the timer thread */
-    bool has_timer;
-    pthread_t timer;
+    /* The deadline and the cancellation flag, enforced by the process's watchdog thread (LIVE
+     * sleeps wait on cv). `timed` is false in handler tests (no deadline: plain sleeps). */
+    ol_wasm_store *store; /* interrupted by the watchdog */
+    bool timed;           /* ol__wasi_timer_start was called */
+    bool has_timer;       /* registered with the watchdog (under its mutex) */
+    struct ol__wasi_ctx *wd_prev, *wd_next;
     pthread_mutex_t mu;
     pthread_cond_t cv;
-    bool done;             /* the run is over; the timer thread exits */
-    atomic_bool timed_out; /* set by the timer thread when the deadline passes */
-    uint64_t deadline_ns;  /* CLOCK_MONOTONIC */
+    bool done;                 /* the run is over */
+    atomic_bool timed_out;     /* set by the watchdog when the deadline passes */
+    atomic_bool cancelled;     /* set by the watchdog when it saw *cancel */
+    const atomic_bool *cancel; /* cfg->cancel; NULL: none */
+    uint64_t deadline_ns;      /* CLOCK_MONOTONIC */
 } ol__wasi_ctx;
 
 /* Sets up the streams, args, env and source from cfg (limits already resolved in cfg).
@@ -179,14 +183,17 @@ ol_err ol__wasi_ctx_init(ol__wasi_ctx *ctx, const ol_wasi_config *cfg, const ol_
                          ol_diag *d);
 void ol__wasi_ctx_fini(ol__wasi_ctx *ctx);
 
-/* Starts the timer thread: at now + timeout_ms it sets timed_out and interrupts ctx->store.
- * OL_E_INTERNAL if the thread cannot start. */
+/* Registers the run with the watchdog thread (started on first use): at now + timeout_ms it
+ * sets timed_out and interrupts ctx->store; when ctx->cancel is set it is polled every
+ * OL_WASI_CANCEL_POLL_MS and, once it reads true, cancelled is set and the store interrupted.
+ * OL_E_INTERNAL if the watchdog cannot start. */
 ol_err ol__wasi_timer_start(ol__wasi_ctx *ctx, uint32_t timeout_ms, ol_diag *d);
-/* Stops and joins the timer thread (no-op without one). */
+/* Unregisters the run (no-op when it is not registered); afterwards the watchdog never touches
+ * ctx again. */
 void ol__wasi_timer_stop(ol__wasi_ctx *ctx);
 
 /* LIVE sleep: waits ns (bounded by the deadline when there is a timer). Returns false when the
- * deadline passed. */
+ * deadline passed or the run was cancelled. */
 bool ol__wasi_ctx_sleep(ol__wasi_ctx *ctx, uint64_t ns);
 
 /* ---- one host call ---- */

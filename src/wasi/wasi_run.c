@@ -1,5 +1,7 @@
-/* ol_wasi_run(): compile, link every import against the preview1 host, instantiate, call
- * `_start` under the limits and the deadline, and assemble the run record. */
+/* ol_wasi_run() and ol_wasi_run_module(): (compile,) link every import against the preview1
+ * host, instantiate, call `_start` under the limits, the deadline and the cancellation flag, and
+ * assemble the run record. Both go through run_prepared(), so the record of a module is the same
+ * whichever entry point ran it. */
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -212,6 +214,7 @@ typedef struct run_state {
     ol_wasi_status status;
     uint32_t exit_code;
     bool replay_diverged;
+    bool cancelled;
     ol_wasm_trap trap;
     char error[320];
 } run_state;
@@ -245,7 +248,11 @@ static void classify(run_state *st, const ol__wasi_ctx *ctx, const ol_wasi_confi
     case OL__WASI_RUNNING:
         break;
     }
-    if (trap->kind == OL_WASM_TRAP_INTERRUPTED && atomic_load(&ctx->timed_out)) {
+    if (trap->kind == OL_WASM_TRAP_INTERRUPTED && atomic_load(&ctx->cancelled)) {
+        st->status = OL_WASI_TIMEOUT;
+        st->cancelled = true;
+        snprintf(st->error, sizeof st->error, "the run was cancelled");
+    } else if (trap->kind == OL_WASM_TRAP_INTERRUPTED && atomic_load(&ctx->timed_out)) {
         st->status = OL_WASI_TIMEOUT;
         snprintf(st->error, sizeof st->error, "the run exceeded the timeout of %" PRIu32 " ms",
                  cfg->timeout_ms);
@@ -294,6 +301,7 @@ static ol_err build_result(const run_state *st, ol__wasi_ctx *ctx, const ol_allo
     r->exit_code = st->exit_code;
     snprintf(r->error, sizeof r->error, "%s", st->error);
     r->replay_diverged = st->replay_diverged;
+    r->cancelled = st->cancelled;
     r->trap = st->trap;
     if (ctx->out.len > 0)
         memcpy(p, ctx->out.p, ctx->out.len);
@@ -352,32 +360,37 @@ static ol_err resolve_config(ol_wasi_config *cfg, ol_diag *d)
     return OL_OK;
 }
 
-ol_err ol_wasi_run(const uint8_t *wasm, size_t wasm_len, const ol_wasi_config *cfg_in,
-                   ol_wasi_result **out, ol_diag *d)
+/* Copies cfg_in, resolves the defaults and checks everything a run needs before it can start:
+ * the limits, libsodium and a replay's transcript. */
+static ol_err prepare(const ol_wasi_config *cfg_in, ol_wasi_config *cfg, ol_diag *d)
 {
-    uint64_t t0 = mono_ns();
-    ol_wasi_config cfg = cfg_in != NULL ? *cfg_in : (ol_wasi_config){0};
-    if (wasm == NULL && wasm_len > 0)
-        return OL_FAIL(d, OL_E_INVAL, "wasm: %zu bytes but no buffer", wasm_len);
-    ol_err rc = resolve_config(&cfg, d);
+    *cfg = cfg_in != NULL ? *cfg_in : (ol_wasi_config){0};
+    ol_err rc = resolve_config(cfg, d);
     if (rc != OL_OK)
         return rc;
     if (sodium_init() < 0)
         return OL_FAIL(d, OL_E_INTERNAL, "libsodium could not be initialised");
-    if (cfg.source == OL_WASI_SOURCE_REPLAY) {
-        rc = ol_wasi_transcript_check(cfg.transcript, cfg.transcript_len, cfg.max_transcript_bytes,
-                                      NULL, d);
-        if (rc != OL_OK)
-            return rc;
-    }
+    if (cfg->source == OL_WASI_SOURCE_REPLAY)
+        return ol_wasi_transcript_check(cfg->transcript, cfg->transcript_len,
+                                        cfg->max_transcript_bytes, NULL, d);
+    return OL_OK;
+}
+
+/* The run of module m under cfg (prepared), or, when m is NULL, the record of a module that
+ * did not compile (`invalid` says why). wasm_sha256 goes into the record; t0 is when the
+ * caller's call began. */
+static ol_err run_prepared(const ol_wasm_module *m, const char *invalid,
+                           const uint8_t wasm_sha256[32], const ol_wasi_config *cfg_p, uint64_t t0,
+                           ol_wasi_result **out, ol_diag *d)
+{
+    ol_wasi_config cfg = *cfg_p;
     const ol_allocator *a = cfg.alloc != NULL ? cfg.alloc : ol_allocator_default();
 
     ol__wasi_ctx ctx;
-    rc = ol__wasi_ctx_init(&ctx, &cfg, a, d);
+    ol_err rc = ol__wasi_ctx_init(&ctx, &cfg, a, d);
     if (rc != OL_OK)
         return rc;
 
-    ol_wasm_module *m = NULL;
     ol_wasm_store *s = NULL;
     const ol__wasi_def **defs = NULL;
     binding *binds = NULL;
@@ -386,19 +399,12 @@ ol_err ol_wasi_run(const uint8_t *wasm, size_t wasm_len, const ol_wasi_config *c
     run_state st = {.status = OL_WASI_OK};
     ol_wasi_result *res = NULL;
     uint8_t tr_sha[32];
-
-    /* Compile and link. */
-    ol_wasm_module_config mc = {.alloc = a};
     ol_diag md = {0};
-    rc = ol_wasm_module_new(wasm, wasm_len, &mc, &m, &md);
-    if (rc == OL_E_NOMEM) {
-        (void)OL_FAIL(d, rc, "compiling the module: %s", md.msg);
-        goto out;
-    }
-    if (rc != OL_OK) {
+
+    /* Link. */
+    if (m == NULL) {
         st.status = OL_WASI_INVALID_MODULE;
-        snprintf(st.error, sizeof st.error, "%s: %s", ol_strerror(rc), md.msg);
-        rc = OL_OK;
+        snprintf(st.error, sizeof st.error, "%s", invalid);
         goto done;
     }
     nimp = ol_wasm_module_import_count(m);
@@ -438,6 +444,14 @@ ol_err ol_wasi_run(const uint8_t *wasm, size_t wasm_len, const ol_wasi_config *c
         imports[i] = (ol_wasm_extern){.kind = OL_WASM_EXTERN_FUNC, .of.func = f};
     }
 
+    /* Cancelled before it began: nothing runs. */
+    if (cfg.cancel != NULL && atomic_load(cfg.cancel)) {
+        st.status = OL_WASI_TIMEOUT;
+        st.cancelled = true;
+        snprintf(st.error, sizeof st.error, "the run was cancelled");
+        goto done;
+    }
+
     /* Run: fuel covers instantiation (segments, start function) and _start. */
     ol_wasm_store_set_fuel(s, cfg.max_instructions);
     rc = ol__wasi_timer_start(&ctx, cfg.timeout_ms, d);
@@ -471,8 +485,9 @@ ol_err ol_wasi_run(const uint8_t *wasm, size_t wasm_len, const ol_wasi_config *c
     rc = OL_OK;
 
 done:
-    if (ol__wasi_src_finish(&ctx.src, tr_sha) != OL__WASI_SRC_OK) {
-        /* A replay that ended with entries unused did not reproduce the recorded run. */
+    if (ol__wasi_src_finish(&ctx.src, tr_sha) != OL__WASI_SRC_OK && !st.cancelled) {
+        /* A replay that ended with entries unused did not reproduce the recorded run (a
+         * cancelled one ended early by request). */
         if (st.status == OL_WASI_OK || st.status == OL_WASI_EXIT) {
             st.status = OL_WASI_TRAP;
             st.exit_code = 0;
@@ -498,7 +513,7 @@ done:
     res->instructions = s != NULL ? ol_wasm_store_fuel_consumed(s) : 0;
     memcpy(res->transcript_sha256, tr_sha, 32);
     static const uint8_t empty[1];
-    crypto_hash_sha256(res->wasm_sha256, wasm != NULL ? wasm : empty, wasm_len);
+    memcpy(res->wasm_sha256, wasm_sha256, 32);
     crypto_hash_sha256(res->input_sha256, cfg.input != NULL ? cfg.input : empty, cfg.input_len);
     res->time_ms = (mono_ns() - t0) / UINT64_C(1000000);
     *out = res;
@@ -506,10 +521,52 @@ done:
 out:
     ol__wasi_timer_stop(&ctx);
     ol_wasm_store_free(s);
-    ol_wasm_module_free(m);
     ol_free(a, defs, (size_t)nimp * sizeof *defs);
     ol_free(a, binds, (size_t)nimp * sizeof *binds);
     ol_free(a, imports, (size_t)nimp * sizeof *imports);
     ol__wasi_ctx_fini(&ctx);
+    return rc;
+}
+
+ol_err ol_wasi_run_module(const ol_wasm_module *m, const uint8_t wasm_sha256[32],
+                          const ol_wasi_config *cfg_in, ol_wasi_result **out, ol_diag *d)
+{
+    uint64_t t0 = mono_ns();
+    if (m == NULL || wasm_sha256 == NULL)
+        return OL_FAIL(d, OL_E_INVAL, "run_module: %s is NULL",
+                       m == NULL ? "the module" : "the hash");
+    ol_wasi_config cfg;
+    ol_err rc = prepare(cfg_in, &cfg, d);
+    if (rc != OL_OK)
+        return rc;
+    return run_prepared(m, NULL, wasm_sha256, &cfg, t0, out, d);
+}
+
+ol_err ol_wasi_run(const uint8_t *wasm, size_t wasm_len, const ol_wasi_config *cfg_in,
+                   ol_wasi_result **out, ol_diag *d)
+{
+    uint64_t t0 = mono_ns();
+    if (wasm == NULL && wasm_len > 0)
+        return OL_FAIL(d, OL_E_INVAL, "wasm: %zu bytes but no buffer", wasm_len);
+    ol_wasi_config cfg;
+    ol_err rc = prepare(cfg_in, &cfg, d);
+    if (rc != OL_OK)
+        return rc;
+    static const uint8_t empty[1];
+    uint8_t sha[32];
+    crypto_hash_sha256(sha, wasm != NULL ? wasm : empty, wasm_len);
+
+    /* Compile; a module that does not compile still gets its record. */
+    ol_wasm_module *m = NULL;
+    ol_wasm_module_config mc = {.alloc = cfg.alloc};
+    ol_diag md = {0};
+    char invalid[320] = "";
+    rc = ol_wasm_module_new(wasm, wasm_len, &mc, &m, &md);
+    if (rc == OL_E_NOMEM)
+        return OL_FAIL(d, rc, "compiling the module: %s", md.msg);
+    if (rc != OL_OK)
+        snprintf(invalid, sizeof invalid, "%s: %s", ol_strerror(rc), md.msg);
+    rc = run_prepared(m, invalid, sha, &cfg, t0, out, d);
+    ol_wasm_module_free(m);
     return rc;
 }

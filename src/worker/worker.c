@@ -2,14 +2,15 @@
  *
  * Threads: `concurrency` slot threads, each with its own HTTP connection, loop poll → fetch →
  * run → complete, so up to `concurrency` jobs run at once, each under its own task's limits and
- * deadline (ol_wasi_run starts a timer per run). One keeper thread renews the lease of every
- * running job at a third of its lease and sends heartbeats. The thread that called
- * ol_worker_run() only waits for a stop and then for the slots.
+ * deadline (each run has its own timer), on the cache's compiled module. One keeper thread renews
+ * the lease of every running job at a third of its lease and sends heartbeats. The thread that
+ * called ol_worker_run() only waits for a stop and then for the slots.
  *
  * State shared between threads lives in `struct ol_worker` under `mu`: each slot's current task
  * (id, attempt, lease, last renewal) and whether the slot thread has exited. `lost` is set by the
- * keeper when a renewal answers 409: the lease is someone else's now, so the slot drops its
- * result instead of reporting it.
+ * keeper when a renewal answers 409: the lease is someone else's now, so the run is cancelled
+ * (cfg.cancel: it stops within OL_WASI_CANCEL_POLL_MS) and the slot drops its result instead of
+ * reporting it.
  *
  * Shutdown has two flags: `stop` ends polling (an aborted long poll returns within about a
  * second, libcurl's idle progress interval); `halt`, set when the grace period has run out,
@@ -573,10 +574,15 @@ static void run_job(slot *s, ol__wtask *t)
 
     ol_wasi_config cfg;
     ol__wtask_wasi_config(t, &cfg);
+    /* A renewal answered 409: the lease is someone else's, so the run stops early. */
+    cfg.cancel = &s->lost;
     pthread_mutex_lock(&w->mu);
     s->running = true;
     pthread_mutex_unlock(&w->mu);
-    ol_err rc = ol_wasi_run(mod->bytes, mod->len, &cfg, &r, &d);
+    /* The cache's compiled module (shared; our reference keeps it alive through the run), or,
+     * for bytes that do not compile, ol_wasi_run for their invalid_module record. */
+    ol_err rc = mod->module != NULL ? ol_wasi_run_module(mod->module, mod->sha256, &cfg, &r, &d)
+                                    : ol_wasi_run(mod->bytes, mod->len, &cfg, &r, &d);
     pthread_mutex_lock(&w->mu);
     s->running = false;
     pthread_mutex_unlock(&w->mu);
@@ -594,8 +600,8 @@ static void run_job(slot *s, ol__wtask *t)
            r->time_ms);
     if (atomic_load(&s->lost)) {
         atomic_fetch_add(&w->tasks_dropped, 1);
-        OL_LOG(OL_LOG_WARN, "event=result_dropped task=%s call=%s reason=lease_lost", t->task_id,
-               t->call_id);
+        OL_LOG(OL_LOG_WARN, "event=result_dropped task=%s call=%s reason=lease_lost cancelled=%s",
+               t->task_id, t->call_id, r->cancelled ? "true" : "false");
         goto out;
     }
     if (ol__worker_complete_body(t, r, w->worker_id, w->pk, &w->sk, &body, &body_len, &d) !=

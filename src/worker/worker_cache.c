@@ -1,11 +1,17 @@
-/* The worker's WASM cache: modules keyed by the SHA-256 of their bytes, least recently used
- * evicted first once the total size passes the bound.
+/* The worker's WASM cache: compiled modules keyed by the SHA-256 of their bytes, least recently
+ * used evicted first once the total size passes the bound.
  *
- * Invariants: an entry is in the list iff `listed`; `total` and `count` sum the listed entries
- * and total <= cap after every insertion; every listed entry's bytes hash to its key (checked
- * before insertion, and again when a file of the disk mirror is read back); `refs` counts the
- * list's own reference plus one per caller holding the entry, and the entry is freed when it
- * drops to zero, so eviction never frees a module a run is using.
+ * Each module is compiled once, when it is inserted, with a counting allocator, and its size in
+ * the cache is the memory the compiled module holds (the bytes are freed then: the disk mirror
+ * has them). Bytes that do not compile are kept instead, so a run reports exactly what
+ * ol_wasi_run() says about them.
+ *
+ * Invariants: an entry is in the list iff `listed`; `total` and `count` sum the listed entries'
+ * `size` and total <= cap after every insertion; every listed entry's bytes hashed to its key
+ * (checked before compiling, and again when a file of the disk mirror is read back); `refs`
+ * counts the list's own reference plus one per caller holding the entry, and the entry (with its
+ * compiled module) is freed when it drops to zero, so eviction never frees a module a run is
+ * using, and ol_wasm_module_free() runs only after every run's store was freed.
  *
  * The disk mirror (DATA_DIR/wasm/<hex>.wasm, mode 0600) holds the same set as the list, so a
  * restarted worker does not fetch its modules again; it is written with a temporary file and a
@@ -35,6 +41,7 @@ static void path_of(const ol__wcache *c, const uint8_t sha[32], char *out, size_
 
 static void entry_free(ol__wcache_entry *e)
 {
+    ol_wasm_module_free(e->module);
     free(e->bytes);
     free(e);
 }
@@ -52,7 +59,7 @@ static void unlist(ol__wcache *c, ol__wcache_entry *e)
         c->tail = e->prev;
     e->prev = e->next = NULL;
     e->listed = false;
-    c->total -= e->len;
+    c->total -= e->size;
     c->count--;
 }
 
@@ -66,7 +73,7 @@ static void push_front(ol__wcache *c, ol__wcache_entry *e)
     if (c->tail == NULL)
         c->tail = e;
     e->listed = true;
-    c->total += e->len;
+    c->total += e->size;
     c->count++;
 }
 
@@ -294,15 +301,42 @@ ol_err ol__wcache_put(ol__wcache *c, const uint8_t sha256[32], uint8_t *bytes, s
         free(bytes);
         return OL_FAIL(d, OL_E_MALFORMED, "module hash mismatch: expected %s, got %s", want, have);
     }
-    ol__wcache_entry *e = calloc(1, sizeof *e);
+    /* Already there (another slot inserted it): share it without compiling again. */
+    pthread_mutex_lock(&c->mu);
+    ol__wcache_entry *e = find(c, sha256);
+    if (e != NULL)
+        e->refs++;
+    pthread_mutex_unlock(&c->mu);
+    if (e != NULL) {
+        free(bytes);
+        *out = e;
+        return OL_OK;
+    }
+    e = calloc(1, sizeof *e);
     if (e == NULL) {
         free(bytes);
         return OL_FAIL(d, OL_E_NOMEM, "cache entry");
     }
     memcpy(e->sha256, sha256, 32);
-    e->bytes = bytes;
     e->len = len;
     e->refs = 1; /* the caller's */
+    /* Compile outside the mutex; the counter measures what the module holds. */
+    ol_allocator ma = ol_alloc_counter_init(&e->mem, NULL);
+    ol_wasm_module_config mc = {.alloc = &ma};
+    ol_diag md = {0};
+    ol_err crc = ol_wasm_module_new(bytes, len, &mc, &e->module, &md);
+    if (crc == OL_E_NOMEM) {
+        free(bytes);
+        free(e);
+        return OL_FAIL(d, OL_E_NOMEM, "compiling the module: %s", md.msg);
+    }
+    if (crc == OL_OK) {
+        e->size = e->mem.live;
+    } else {
+        e->module = NULL;
+        e->bytes = bytes; /* ol_wasi_run() reports why it does not compile */
+        e->size = len;
+    }
 
     ol__wcache_entry *victims = NULL; /* evicted entries whose last reference was the list's */
     bool write_disk = false;
@@ -312,12 +346,14 @@ ol_err ol__wcache_put(ol__wcache *c, const uint8_t sha256[32], uint8_t *bytes, s
         /* Another thread inserted it first: share that copy. */
         old->refs++;
         pthread_mutex_unlock(&c->mu);
+        if (e->bytes != bytes)
+            free(bytes);
         entry_free(e);
         *out = old;
         return OL_OK;
     }
-    if (len <= c->cap) {
-        while (c->total > c->cap - len && c->tail != NULL) {
+    if (e->size <= c->cap) {
+        while (c->total > c->cap - e->size && c->tail != NULL) {
             ol__wcache_entry *v = c->tail;
             unlist(c, v);
             c->evictions++;
@@ -343,6 +379,8 @@ ol_err ol__wcache_put(ol__wcache *c, const uint8_t sha256[32], uint8_t *bytes, s
     }
     if (write_disk)
         disk_write(c->dir, sha256, bytes, len);
+    if (e->bytes != bytes)
+        free(bytes);
     *out = e;
     return OL_OK;
 }

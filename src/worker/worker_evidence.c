@@ -4,7 +4,7 @@
  * The record is built from the run's own hashes (ol_wasi_result), never from what the task
  * claimed, so it states what actually ran: the SHA-256 of the module bytes executed, of the
  * stdin given, of the stdout produced and of the transcript recorded. The canonical form and the
- * signature come from ol_evidence_* (ol/coord.h), the same code the coordinator and `outlayer
+ * signature come from ol_evidence_* (ol/evidence.h), the same code the coordinator and `outlayer
  * verify` check it with.
  *
  * stderr is guest-controlled bytes; JSON strings must be UTF-8, so invalid sequences are
@@ -16,7 +16,7 @@
 
 #include <sodium.h>
 
-#include "ol/coord.h"
+#include "ol/evidence.h"
 #include "worker_int.h"
 
 /* Length of the valid UTF-8 sequence at p[0..n), or 0 when it is not one. */

@@ -59,16 +59,22 @@ ol_err ol__whttp_do(ol__whttp *h, const char *method, const char *path, const ch
                     ol__wbuf *resp, ol_diag *d);
 
 /* ---------------------------------------------------------------------------------------------
- * WASM cache (worker_cache.c): content-addressed, LRU by total bytes, reference-counted entries.
- * A module is inserted only after its SHA-256 was checked against its key. An entry in use by a
- * run is never freed under it: eviction only unlinks it, and the last release frees it.
+ * WASM cache (worker_cache.c): content-addressed compiled modules, LRU by total size,
+ * reference-counted entries. A module is inserted only after its SHA-256 was checked against its
+ * key, and compiled once there; runs share the compiled module (ol_wasi_run_module). An entry in
+ * use by a run is never freed under it: eviction only unlinks it, and the last release frees it
+ * (the module with it), so a module outlives every run using it.
  * ------------------------------------------------------------------------------------------- */
 
 typedef struct ol__wcache_entry {
     uint8_t sha256[32];
-    uint8_t *bytes; /* owned */
-    size_t len;
-    unsigned refs; /* runs using it, plus one while it is in the list */
+    ol_wasm_module *module; /* compiled; owned; NULL when the bytes do not compile */
+    uint8_t *bytes;         /* owned; kept only when module is NULL (ol_wasi_run says why) */
+    size_t len;             /* the module's size in bytes */
+    size_t size;            /* what it counts against the bound: the compiled module's memory,
+                             * or len when there is none */
+    ol_alloc_counter mem;   /* the compiled module's allocator: counts its memory */
+    unsigned refs;          /* runs using it, plus one while it is in the list */
     bool listed;
     struct ol__wcache_entry *prev, *next; /* prev: more recently used */
 } ol__wcache_entry;
@@ -77,7 +83,7 @@ typedef struct ol__wcache {
     pthread_mutex_t mu;
     char *dir; /* owned; NULL: memory only */
     size_t cap;
-    size_t total;
+    size_t total; /* sum of the listed entries' size */
     size_t count;
     ol__wcache_entry *head, *tail; /* head: most recently used */
     uint64_t hits, misses, evictions;
@@ -93,10 +99,12 @@ void ol__wcache_fini(ol__wcache *c);
  * reference the caller releases with ol__wcache_release(); NULL when absent. */
 ol__wcache_entry *ol__wcache_get(ol__wcache *c, const uint8_t sha256[32]);
 
-/* Verifies SHA-256(bytes) == sha256 and inserts. Takes ownership of bytes (malloc'd) in every
- * case. On OL_OK *out holds a reference (the existing entry when another thread inserted the
- * same module first). Returns OL_OK, OL_E_MALFORMED (hash mismatch; nothing inserted),
- * OL_E_NOMEM. A module larger than the whole cache is returned but not kept. */
+/* Verifies SHA-256(bytes) == sha256, compiles, and inserts. Takes ownership of bytes (malloc'd)
+ * in every case; they are freed once the module compiled (and the disk mirror has them). Bytes
+ * that do not compile are kept as they are, without a module. On OL_OK *out holds a reference
+ * (the existing entry when another thread inserted the same module first). Returns OL_OK,
+ * OL_E_MALFORMED (hash mismatch; nothing inserted), OL_E_NOMEM. A module larger than the whole
+ * cache is returned but not kept. */
 ol_err ol__wcache_put(ol__wcache *c, const uint8_t sha256[32], uint8_t *bytes, size_t len,
                       ol__wcache_entry **out, ol_diag *d);
 

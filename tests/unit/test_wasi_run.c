@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
@@ -1489,6 +1490,249 @@ static void test_wasi_run_threads(void **state)
     }
 }
 
+/* ---------------------------------------------------------------------------------------------
+ * A compiled module: ol_wasi_run_module gives ol_wasi_run's record
+ * ------------------------------------------------------------------------------------------- */
+
+/* Everything in a record but time_ms. */
+static void assert_same_record(const ol_wasi_result *a, const ol_wasi_result *b)
+{
+    assert_int_equal(a->status, b->status);
+    assert_int_equal(a->exit_code, b->exit_code);
+    assert_string_equal(a->error, b->error);
+    assert_int_equal(a->replay_diverged, b->replay_diverged);
+    assert_int_equal(a->cancelled, b->cancelled);
+    assert_int_equal(a->trap.kind, b->trap.kind);
+    assert_int_equal(a->output_len, b->output_len);
+    if (a->output_len > 0)
+        assert_memory_equal(a->output, b->output, a->output_len);
+    assert_int_equal(a->err_len, b->err_len);
+    if (a->err_len > 0)
+        assert_memory_equal(a->err, b->err, a->err_len);
+    assert_int_equal(a->err_dropped, b->err_dropped);
+    assert_int_equal(a->transcript_len, b->transcript_len);
+    if (a->transcript_len > 0)
+        assert_memory_equal(a->transcript, b->transcript, a->transcript_len);
+    assert_int_equal(a->transcript_entries, b->transcript_entries);
+    assert_int_equal(a->instructions, b->instructions);
+    assert_memory_equal(a->wasm_sha256, b->wasm_sha256, 32);
+    assert_memory_equal(a->input_sha256, b->input_sha256, 32);
+    assert_memory_equal(a->output_sha256, b->output_sha256, 32);
+    assert_memory_equal(a->transcript_sha256, b->transcript_sha256, 32);
+}
+
+/* Runs w both ways under cfg (the compiled module twice: it is reusable) and compares. */
+static void check_both_ways(const uint8_t *w, size_t n, const ol_wasi_config *cfg)
+{
+    uint8_t sha[32];
+    sha256(sha, w, n);
+    ol_wasm_module *m = NULL;
+    ol_diag d = {0};
+    assert_int_equal(ol_wasm_module_new(w, n, NULL, &m, &d), OL_OK);
+    ol_wasi_result *a = run_cfg(w, n, cfg);
+    for (int i = 0; i < 2; i++) {
+        ol_wasi_result *b = NULL;
+        assert_int_equal(ol_wasi_run_module(m, sha, cfg, &b, &d), OL_OK);
+        assert_same_record(a, b);
+        ol_wasi_result_free(b);
+    }
+    ol_wasi_result_free(a);
+    ol_wasm_module_free(m);
+}
+
+static void test_wasi_run_module_same_record(void **state)
+{
+    (void)state;
+    static const uint8_t seed[] = {7, 7};
+    ol_wasi_config io = {.input = (const uint8_t *)"{\"x\":1}", .input_len = 7};
+    ol_wasi_config seeded = {
+        .source = OL_WASI_SOURCE_SEEDED, .seed = seed, .seed_len = 2, .record = true};
+    ol_wasi_config fuel = {.max_instructions = 1000};
+    ol_wasi_config small = {.max_output_bytes = 100};
+    ol_wasi_config mem = {.max_memory_mb = 1};
+    check_both_ways(wasm_hello, sizeof wasm_hello, NULL);
+    check_both_ways(wasm_echo, sizeof wasm_echo, &io);
+    check_both_ways(wasm_exit_len, sizeof wasm_exit_len, &io);
+    check_both_ways(wasm_trap, sizeof wasm_trap, NULL);
+    check_both_ways(wasm_nondet, sizeof wasm_nondet, &seeded);
+    check_both_ways(wasm_spin, sizeof wasm_spin, &fuel);
+    check_both_ways(wasm_flood, sizeof wasm_flood, &small);
+    check_both_ways(wasm_grow, sizeof wasm_grow, &mem);
+    check_both_ways(wasm_start_fn, sizeof wasm_start_fn, NULL);
+    /* Modules that compile but are not runnable commands: the same invalid_module record. */
+    check_both_ways(wasm_no_start, sizeof wasm_no_start, NULL);
+    check_both_ways(wasm_imp_unknown, sizeof wasm_imp_unknown, NULL);
+
+    /* A recording made through one entry point replays through the other. */
+    ol_wasm_module *m = NULL;
+    ol_diag d = {0};
+    uint8_t sha[32];
+    sha256(sha, wasm_nondet, sizeof wasm_nondet);
+    assert_int_equal(ol_wasm_module_new(wasm_nondet, sizeof wasm_nondet, NULL, &m, &d), OL_OK);
+    ol_wasi_config rec = {.record = true};
+    ol_wasi_result *r0 = NULL, *r1 = NULL;
+    assert_int_equal(ol_wasi_run_module(m, sha, &rec, &r0, &d), OL_OK);
+    ol_wasi_config rep = {.source = OL_WASI_SOURCE_REPLAY,
+                          .transcript = r0->transcript,
+                          .transcript_len = r0->transcript_len};
+    r1 = RUN(wasm_nondet, &rep);
+    assert_int_equal(r1->status, OL_WASI_OK);
+    assert_false(r1->replay_diverged);
+    assert_memory_equal(r1->output, r0->output, r0->output_len);
+    assert_int_equal(r1->instructions, r0->instructions);
+    assert_memory_equal(r1->transcript_sha256, r0->transcript_sha256, 32);
+    ol_wasi_result_free(r1);
+    ol_wasi_result_free(r0);
+
+    /* Caller errors. */
+    assert_int_equal(ol_wasi_run_module(NULL, sha, NULL, &r0, &d), OL_E_INVAL);
+    assert_int_equal(ol_wasi_run_module(m, NULL, NULL, &r0, &d), OL_E_INVAL);
+    ol_wasi_config bad = {.max_memory_mb = OL_WASI_MAX_MEMORY_MB + 1};
+    assert_int_equal(ol_wasi_run_module(m, sha, &bad, &r0, &d), OL_E_INVAL);
+    ol_wasm_module_free(m);
+}
+
+typedef struct shared_arg {
+    const ol_wasm_module *m;
+    const uint8_t *sha;
+    ol_wasi_result *r[5];
+} shared_arg;
+
+static void *shared_main(void *p)
+{
+    shared_arg *t = p;
+    static const uint8_t seed[] = {42};
+    ol_wasi_config cfg = {.source = OL_WASI_SOURCE_SEEDED, .seed = seed, .seed_len = 1};
+    for (int i = 0; i < 5; i++) {
+        if (ol_wasi_run_module(t->m, t->sha, &cfg, &t->r[i], NULL) != OL_OK)
+            t->r[i] = NULL;
+    }
+    return NULL;
+}
+
+/* One compiled module serves four threads at once; every record equals ol_wasi_run's. */
+static void test_wasi_run_module_shared_by_threads(void **state)
+{
+    (void)state;
+    uint8_t sha[32];
+    sha256(sha, wasm_nondet, sizeof wasm_nondet);
+    ol_wasm_module *m = NULL;
+    assert_int_equal(ol_wasm_module_new(wasm_nondet, sizeof wasm_nondet, NULL, &m, NULL), OL_OK);
+    static const uint8_t seed[] = {42};
+    ol_wasi_config cfg = {.source = OL_WASI_SOURCE_SEEDED, .seed = seed, .seed_len = 1};
+    ol_wasi_result *want = RUN(wasm_nondet, &cfg);
+    pthread_t th[4];
+    shared_arg args[4];
+    memset(args, 0, sizeof args);
+    for (int i = 0; i < 4; i++) {
+        args[i].m = m;
+        args[i].sha = sha;
+        assert_int_equal(pthread_create(&th[i], NULL, shared_main, &args[i]), 0);
+    }
+    for (int i = 0; i < 4; i++)
+        pthread_join(th[i], NULL);
+    for (int i = 0; i < 4; i++) {
+        for (int j = 0; j < 5; j++) {
+            assert_non_null(args[i].r[j]);
+            assert_same_record(want, args[i].r[j]);
+            ol_wasi_result_free(args[i].r[j]);
+        }
+    }
+    ol_wasi_result_free(want);
+    ol_wasm_module_free(m);
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Cancellation
+ * ------------------------------------------------------------------------------------------- */
+
+typedef struct canceller {
+    atomic_bool *flag;
+    unsigned after_ms;
+} canceller;
+
+static void *cancel_main(void *p)
+{
+    const canceller *c = p;
+    usleep(c->after_ms * 1000u);
+    atomic_store(c->flag, true);
+    return NULL;
+}
+
+/* Runs w with a flag another thread sets after after_ms. */
+static ol_wasi_result *run_cancelled(const uint8_t *w, size_t n, ol_wasi_config *cfg,
+                                     unsigned after_ms)
+{
+    atomic_bool flag;
+    atomic_init(&flag, false);
+    cfg->cancel = &flag;
+    canceller c = {&flag, after_ms};
+    pthread_t th;
+    assert_int_equal(pthread_create(&th, NULL, cancel_main, &c), 0);
+    ol_wasi_result *r = run_cfg(w, n, cfg);
+    pthread_join(th, NULL);
+    cfg->cancel = NULL;
+    return r;
+}
+
+static void test_wasi_run_cancel(void **state)
+{
+    (void)state;
+    /* A spinning guest stops soon after the flag is set, long before its 10 s deadline. */
+    ol_wasi_config cfg = {.timeout_ms = 10000};
+    ol_wasi_result *r = run_cancelled(wasm_spin, sizeof wasm_spin, &cfg, 50);
+    assert_int_equal(r->status, OL_WASI_TIMEOUT);
+    assert_true(r->cancelled);
+    assert_string_equal(r->error, "the run was cancelled");
+    assert_int_equal(r->trap.kind, OL_WASM_TRAP_INTERRUPTED);
+    assert_true(r->instructions > 0);
+    assert_true(r->time_ms >= 50 && r->time_ms < 5000);
+    ol_wasi_result_free(r);
+    /* A guest asleep in poll_oneoff (10 s) wakes up at once. */
+    r = run_cancelled(wasm_sleep, sizeof wasm_sleep, &cfg, 50);
+    assert_int_equal(r->status, OL_WASI_TIMEOUT);
+    assert_true(r->cancelled);
+    assert_true(r->time_ms >= 50 && r->time_ms < 5000);
+    ol_wasi_result_free(r);
+
+    /* Set before the call: nothing runs. Through the compiled module too. */
+    atomic_bool set;
+    atomic_init(&set, true);
+    cfg.cancel = &set;
+    r = RUN(wasm_spin, &cfg);
+    assert_int_equal(r->status, OL_WASI_TIMEOUT);
+    assert_true(r->cancelled);
+    assert_int_equal(r->instructions, 0);
+    ol_wasi_result_free(r);
+    uint8_t sha[32];
+    sha256(sha, wasm_hello, sizeof wasm_hello);
+    ol_wasm_module *m = NULL;
+    assert_int_equal(ol_wasm_module_new(wasm_hello, sizeof wasm_hello, NULL, &m, NULL), OL_OK);
+    assert_int_equal(ol_wasi_run_module(m, sha, &cfg, &r, NULL), OL_OK);
+    assert_true(r->cancelled);
+    assert_int_equal(r->output_len, 0);
+    ol_wasi_result_free(r);
+
+    /* A flag that stays clear changes nothing; a run that ends first is not cancelled. */
+    atomic_store(&set, false);
+    ol_wasi_result *plain = RUN(wasm_hello, NULL);
+    assert_int_equal(ol_wasi_run_module(m, sha, &cfg, &r, NULL), OL_OK);
+    assert_false(r->cancelled);
+    assert_same_record(plain, r);
+    ol_wasi_result_free(r);
+    ol_wasi_result_free(plain);
+    ol_wasm_module_free(m);
+    cfg.cancel = NULL;
+
+    /* The deadline still wins when it comes first. */
+    cfg.timeout_ms = 50;
+    r = run_cancelled(wasm_spin, sizeof wasm_spin, &cfg, 2000);
+    assert_int_equal(r->status, OL_WASI_TIMEOUT);
+    assert_false(r->cancelled);
+    assert_true(has(r->error, "50 ms"));
+    ol_wasi_result_free(r);
+}
+
 int main(void)
 {
     if (sodium_init() < 0)
@@ -1516,6 +1760,9 @@ int main(void)
         cmocka_unit_test(test_wasi_run_config_errors),
         cmocka_unit_test(test_wasi_run_fault_injection),
         cmocka_unit_test(test_wasi_run_threads),
+        cmocka_unit_test(test_wasi_run_module_same_record),
+        cmocka_unit_test(test_wasi_run_module_shared_by_threads),
+        cmocka_unit_test(test_wasi_run_cancel),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

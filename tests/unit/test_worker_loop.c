@@ -1,8 +1,8 @@
 /* The worker process against a scripted coordinator (libmicrohttpd on 127.0.0.1, ephemeral
  * port): registration, poll, module fetch through the cache, run, signed completion; a module
  * whose bytes do not match its hash reported as invalid_module; a lease taken away (renew
- * answers 409) dropping the result; and a stop while a job runs, which finishes and reports it
- * within the grace period. Every wait is bounded. */
+ * answers 409) cancelling the run and dropping the result; and a stop while a job runs, which
+ * finishes and reports it within the grace period. Every wait is bounded. */
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -16,7 +16,7 @@
 #include <microhttpd.h>
 #include <sodium.h>
 
-#include "ol/coord.h"
+#include "ol/evidence.h"
 #include "ol/log.h"
 #include "ol/worker.h"
 #include "test.h"
@@ -379,18 +379,25 @@ static void test_worker_drops_result_when_lease_lost(void **state)
     (void)state;
     reset();
     fk.renew_status = 409;
-    /* Lease 300 ms: renewed after 100 ms, answered 409; the run ends by its 1.2 s timeout. */
-    add_task("t4", fk.slow_hex, 300, 1200);
+    /* Lease 300 ms: renewed after 100 ms, answered 409; the run is cancelled then, long before
+     * its 20 s timeout, and its result dropped. */
+    add_task("t4", fk.slow_hex, 300, 20000);
     runner r;
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
     start(&r, 1, 5000);
     ol_worker_stats st;
-    for (int i = 0; i < 250; i++) {
+    for (int i = 0; i < 500; i++) {
         ol_worker_get_stats(r.w, &st);
         if (st.tasks_dropped > 0)
             break;
         usleep(20000);
     }
+    clock_gettime(CLOCK_MONOTONIC, &t1);
     assert_int_equal(st.tasks_dropped, 1);
+    assert_int_equal(st.tasks_run, 1);
+    long ms = (long)(t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+    assert_true(ms < 5000);
     pthread_mutex_lock(&fk.mu);
     assert_true(fk.renews >= 1);
     assert_int_equal(fk.ncompletions, 0);

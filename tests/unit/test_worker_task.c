@@ -9,7 +9,7 @@
 #include <jansson.h>
 #include <sodium.h>
 
-#include "ol/coord.h"
+#include "ol/evidence.h"
 #include "test.h"
 #include "worker_int.h"
 

@@ -1,21 +1,14 @@
 /* The evidence record of a run: canonical serialisation, signing, verification and parsing
- * (docs/platform-protocol.md, "Evidence record"). Shared by the coordinator (which verifies a
- * worker's record against its registered key before accepting a result), the worker (which
- * signs) and `outlayer verify` (which re-checks).
- *
- * Invariant: the canonical text is a pure function of the record's field values; parsing the
- * canonical text of a record gives back the same record, and serialising again gives the same
- * bytes, so a signature made over one serialisation verifies over the other.
- */
+ * (ol/evidence.h; docs/platform-protocol.md, "Evidence record"). */
+#include "ol/evidence.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <jansson.h>
 
-#include "coord_int.h"
-
-void ol_evidence_hex(const uint8_t hash[32], char out[OL_STORE_SHA_HEX + 1])
+void ol_evidence_hex(const uint8_t hash[32], char out[OL_EVIDENCE_SHA_HEX + 1])
 {
     static const char digits[] = "0123456789abcdef";
     for (size_t i = 0; i < 32; i++) {
@@ -317,8 +310,8 @@ static const char *const record_keys[] = {"call_id",      "exit_code",         "
                                           "status",       "transcript_sha256", "version",
                                           "wasm_sha256",  "worker_id",         "worker_public_key"};
 
-ol_err ol__evidence_from_json(json_t *env, ol_evidence_record *out, char sig[OL_NEAR_KEY_STR_MAX],
-                              ol_diag *d)
+ol_err ol_evidence_from_json(json_t *env, ol_evidence_record *out, char sig[OL_NEAR_KEY_STR_MAX],
+                             ol_diag *d)
 {
     ol_evidence_record r;
     uint64_t u;
@@ -376,7 +369,7 @@ ol_err ol_evidence_parse(const char *json, size_t len, ol_evidence_record *out,
     json_t *env = json_loadb(json, len, JSON_REJECT_DUPLICATES, &je);
     if (env == NULL)
         return OL_FAIL(d, OL_E_MALFORMED, "evidence is not JSON: %s", je.text);
-    ol_err rc = ol__evidence_from_json(env, out, sig, d);
+    ol_err rc = ol_evidence_from_json(env, out, sig, d);
     json_decref(env);
     return rc;
 }
