@@ -779,56 +779,53 @@ H(random_seed)
     return vm_reg_set(v, a[0], v->ctx->random_seed, 32);
 }
 
-H(sha256)
+static void sha256_into(const uint8_t *p, size_t n, uint8_t *out)
 {
-    const uint8_t *p;
-    size_t n;
-    uint8_t h[32];
-    (void)r;
-    TRY(vm_pay(v, OL_CHAIN_EXT_SHA256_BASE));
-    TRY(vm_mem_or_reg(v, a[1], a[0], &p, &n));
-    TRY(vm_pay_per(v, OL_CHAIN_EXT_SHA256_BYTE, n));
-    crypto_hash_sha256(h, p, n);
-    return vm_reg_set(v, a[2], h, 32);
+    crypto_hash_sha256(out, p, n);
 }
 
-H(keccak256)
-{
-    const uint8_t *p;
-    size_t n;
-    uint8_t h[32];
-    (void)r;
-    TRY(vm_pay(v, OL_CHAIN_EXT_KECCAK256_BASE));
-    TRY(vm_mem_or_reg(v, a[1], a[0], &p, &n));
-    TRY(vm_pay_per(v, OL_CHAIN_EXT_KECCAK256_BYTE, n));
-    ol__chain_keccak256(p, n, h);
-    return vm_reg_set(v, a[2], h, 32);
-}
-
-H(keccak512)
+/* The shape every hashing host function shares: the base cost, the input from memory or a
+ * register, a cost per unit of input (bytes, or 64-byte blocks for ripemd160), the digest into
+ * a register. */
+static int vm_hash(vm_run *v, const uint64_t *a, ol_chain_ext base, ol_chain_ext per,
+                   bool per_block, void (*fn)(const uint8_t *, size_t, uint8_t *), size_t out_len)
 {
     const uint8_t *p;
     size_t n;
     uint8_t h[64];
-    (void)r;
-    TRY(vm_pay(v, OL_CHAIN_EXT_KECCAK512_BASE));
+    TRY(vm_pay(v, base));
     TRY(vm_mem_or_reg(v, a[1], a[0], &p, &n));
-    TRY(vm_pay_per(v, OL_CHAIN_EXT_KECCAK512_BYTE, n));
-    ol__chain_keccak512(p, n, h);
-    return vm_reg_set(v, a[2], h, 64);
+    TRY(vm_pay_per(v, per, per_block ? ((uint64_t)n + 8) / 64 + 1 : (uint64_t)n));
+    fn(p, n, h);
+    return vm_reg_set(v, a[2], h, out_len);
+}
+
+H(sha256)
+{
+    (void)r;
+    return vm_hash(v, a, OL_CHAIN_EXT_SHA256_BASE, OL_CHAIN_EXT_SHA256_BYTE, false, sha256_into,
+                   32);
+}
+
+H(keccak256)
+{
+    (void)r;
+    return vm_hash(v, a, OL_CHAIN_EXT_KECCAK256_BASE, OL_CHAIN_EXT_KECCAK256_BYTE, false,
+                   ol__chain_keccak256, 32);
+}
+
+H(keccak512)
+{
+    (void)r;
+    return vm_hash(v, a, OL_CHAIN_EXT_KECCAK512_BASE, OL_CHAIN_EXT_KECCAK512_BYTE, false,
+                   ol__chain_keccak512, 64);
 }
 
 H(ripemd160)
 {
-    const uint8_t *p;
-    size_t n;
-    uint8_t h[20];
     (void)r;
-    TRY(vm_pay(v, OL_CHAIN_EXT_RIPEMD160_BASE));
-    TRY(vm_mem_or_reg(v, a[1], a[0], &p, &n));
-    TRY(vm_pay_per(v, OL_CHAIN_EXT_RIPEMD160_BLOCK, ((uint64_t)n + 8) / 64 + 1));
-    ol__chain_ripemd160(p, n, h);
-    return vm_reg_set(v, a[2], h, 20);
+    return vm_hash(v, a, OL_CHAIN_EXT_RIPEMD160_BASE, OL_CHAIN_EXT_RIPEMD160_BLOCK, true,
+                   ol__chain_ripemd160, 20);
 }
 
 H(ed25519_verify)
