@@ -365,16 +365,23 @@ static void undefer(comp *c, uint32_t i)
     }
 }
 
+/* Writes the value of stack entry e (at stack index pos) into slot offset dst. */
+static ol_err emit_entry_to(comp *c, const vent *e, uint32_t pos, uint32_t dst)
+{
+    if (e->k == K_LOCAL)
+        return emit_copy(c, loff(e->local), dst);
+    if (e->k == K_CONST)
+        return emit_const(c, e->imm, dst);
+    return emit_copy(c, soff(c, pos), dst);
+}
+
 /* Materialises the deferred entry at stack index i into its own slot. */
 static ol_err mat(comp *c, uint32_t i)
 {
     vent *e = &c->vs[i];
-    if (e->k == K_LOCAL)
-        TRY(emit_copy(c, loff(e->local), soff(c, i)));
-    else if (e->k == K_CONST)
-        TRY(emit_const(c, e->imm, soff(c, i)));
-    else
+    if (e->k == K_SLOT)
         return OL_OK;
+    TRY(emit_entry_to(c, e, i, soff(c, i)));
     c->vs[i].k = K_SLOT;
     undefer(c, i);
     return OL_OK;
@@ -552,12 +559,7 @@ static ol_err move_vals(comp *c, uint32_t n, uint32_t dst)
     for (uint32_t i = 0; i < n; i++) {
         uint32_t sp = c->vh - n + i;
         vent *e = &c->vs[sp];
-        if (e->k == K_LOCAL)
-            TRY(emit_copy(c, loff(e->local), soff(c, dst + i)));
-        else if (e->k == K_CONST)
-            TRY(emit_const(c, e->imm, soff(c, dst + i)));
-        else
-            TRY(emit_copy(c, soff(c, sp), soff(c, dst + i)));
+        TRY(emit_entry_to(c, e, sp, soff(c, dst + i)));
     }
     return OL_OK;
 }
@@ -580,12 +582,7 @@ static ol_err emit_return(comp *c)
     for (uint32_t i = 0; i < n; i++) {
         uint32_t sp = c->vh - n + i;
         vent *e = &c->vs[sp];
-        if (e->k == K_LOCAL)
-            TRY(emit_copy(c, loff(e->local), loff(i)));
-        else if (e->k == K_CONST)
-            TRY(emit_const(c, e->imm, loff(i)));
-        else
-            TRY(emit_copy(c, soff(c, sp), loff(i)));
+        TRY(emit_entry_to(c, e, sp, loff(i)));
     }
     finalize(c);
     return emit(c, OL__OP_return_, 0, &at);
@@ -1451,10 +1448,7 @@ static ol_err op_call(comp *c, uint32_t fi, const ol__functype *ft, bool indirec
         /* Pops above left the argument entries in place in vs[]; put them in their slots. */
         for (uint32_t j = 0; j < ft->nparams; j++) {
             vent *e = &c->vs[base + j];
-            if (e->k == K_LOCAL)
-                TRY(emit_copy(c, loff(e->local), soff(c, base + j)));
-            else if (e->k == K_CONST)
-                TRY(emit_const(c, e->imm, soff(c, base + j)));
+            TRY(emit_entry_to(c, e, base + j, soff(c, base + j)));
         }
         if (indirect)
             TRY(opnd(c, &idx, ipos, &ioff));
