@@ -370,6 +370,52 @@ typedef struct ol_store_sweep {
 ol_err ol_store_sweep_leases(ol_store *s, uint64_t now_ms, uint64_t queued_before_ms, size_t limit,
                              ol_store_sweep *out, ol_diag *d);
 
+/* ------------------------- queue backends other than the SQL one -------------------------
+ * An external queue (ol/queue.h, e.g. Redis) owns delivery order and lease deadlines; the store
+ * stays the authority on a task's state and attempt, so settlement is still exactly once. A task
+ * claimed through ol_store_task_claim_id() holds its store lease with no deadline
+ * (OL_STORE_LEASE_EXTERNAL): the store's own sweep never re-queues it; the external queue calls
+ * ol_store_task_lapse() when its lease lapses. */
+
+#define OL_STORE_LEASE_EXTERNAL ((uint64_t)INT64_MAX)
+
+/* Claims the task `task_id` for worker_id if it is queued: attempt + 1, the call becomes
+ * running, the lease is external (see above). On OL_OK the caller owns *out
+ * (ol_store_task_free()). OL_E_STATE when the task is not queued (leased, finished, or its call
+ * was cancelled: the caller drops it from its queue), OL_E_NOTFOUND, OL_E_IO, OL_E_NOMEM. */
+ol_err ol_store_task_claim_id(ol_store *s, const char *task_id, const char *worker_id,
+                              uint64_t now_ms, ol_store_task **out, ol_diag *d);
+
+typedef enum ol_store_lapse_result {
+    OL_STORE_LAPSE_NOOP = 0,     /* the attempt no longer holds the task (finished, re-claimed) */
+    OL_STORE_LAPSE_REQUEUED = 1, /* back to queued (the caller delivers it again) */
+    OL_STORE_LAPSE_FAILED = 2,   /* no attempts left: the call failed with "worker_lost" */
+} ol_store_lapse_result;
+
+/* The external lease of (task_id, attempt) lapsed. In one transaction: if that attempt still
+ * holds the task it goes back to the queue when attempts remain (queued_ms = now_ms), else its
+ * call fails with "worker_lost" (not charged, reservation released). Idempotent: a repeat
+ * answers NOOP. attempt 0 matches whatever attempt holds the task (a lease whose claim never
+ * recorded its attempt because a coordinator died mid-claim). call_id_out (may be NULL)
+ * receives the task's call id on OL_OK.
+ * OL_OK, OL_E_NOTFOUND, OL_E_IO. */
+ol_err ol_store_task_lapse(ol_store *s, const char *task_id, uint32_t attempt, uint64_t now_ms,
+                           ol_store_lapse_result *result, char call_id_out[OL_STORE_ID_MAX + 1],
+                           ol_diag *d);
+
+typedef struct ol_store_queued {
+    char task_id[OL_STORE_ID_MAX + 1];
+    char call_id[OL_STORE_ID_MAX + 1];
+    uint64_t queued_ms;
+} ol_store_queued;
+
+typedef int (*ol_store_queued_cb)(void *ud, const ol_store_queued *q);
+/* Walks tasks that are queued since before queued_before_ms, oldest first, at most `limit`
+ * (0: 1000). An external queue uses it to re-deliver tasks it never received (a coordinator
+ * died between the store commit and the push). OL_OK, OL_E_IO. */
+ol_err ol_store_task_queued_list(ol_store *s, uint64_t queued_before_ms, size_t limit,
+                                 ol_store_queued_cb cb, void *ud, ol_diag *d);
+
 /* ====================================== workers ====================================== */
 
 typedef struct ol_store_worker {
@@ -406,6 +452,79 @@ ol_err ol_store_worker_token_add(ol_store *s, const uint8_t token_sha256[32], co
 /* OL_OK when the hash is a stored token, OL_E_NOTFOUND otherwise, OL_E_IO. The lookup is by
  * hash (an index probe), which reveals nothing about the secret token. */
 ol_err ol_store_worker_token_check(ol_store *s, const uint8_t token_sha256[32], ol_diag *d);
+
+/* ============================ secrets (stored by the coordinator) ============================
+ * One row per (accessor, profile, owner): the ECIES ciphertext (ol/keystore.h; the store never
+ * sees plaintext), the access condition's canonical JSON, a version that grows by one on every
+ * update, and timestamps. `accessor` is the accessor's normalized compact JSON text (the
+ * keystore's form), at most OL_STORE_ACCESSOR_MAX bytes. */
+
+#define OL_STORE_ACCESSOR_MAX 1024
+#define OL_STORE_PROFILE_MAX  64
+#define OL_STORE_ACCESS_MAX   (256u * 1024u) /* canonical access-condition JSON */
+#define OL_STORE_SECRET_MAX   (10u * 1024u * 1024u)
+
+typedef struct ol_store_secret {
+    const char *accessor; /* points inside the record */
+    char profile[OL_STORE_PROFILE_MAX + 1];
+    char owner[OL_STORE_OWNER_MAX + 1];
+    const uint8_t *ciphertext; /* NULL in list walks (ciphertext_len is still set) */
+    size_t ciphertext_len;
+    const char *access; /* canonical JSON */
+    uint32_t version;   /* 1 on creation */
+    uint64_t created_ms, updated_ms;
+} ol_store_secret;
+
+/* Creates or replaces a secret with compare-and-set on its version: expected_version 0 means
+ * "must not exist yet", otherwise the stored version must equal it (so an update computed from
+ * a stale read, which could drop PROTECTED_ values, is refused). The new version is written to
+ * *version_out (may be NULL). OL_OK; OL_E_STATE (version mismatch: exists when 0 was expected,
+ * or changed meanwhile), OL_E_NOTFOUND (expected_version > 0 and no row), OL_E_INVAL (lengths),
+ * OL_E_IO. */
+ol_err ol_store_secret_put(ol_store *s, const char *accessor, const char *profile,
+                           const char *owner, const uint8_t *ciphertext, size_t ciphertext_len,
+                           const char *access, uint32_t expected_version, uint64_t now_ms,
+                           uint32_t *version_out, ol_diag *d);
+
+/* On OL_OK the caller owns *out (one allocation; ol_store_secret_free()). OL_E_NOTFOUND,
+ * OL_E_IO, OL_E_NOMEM. */
+ol_err ol_store_secret_get(ol_store *s, const char *accessor, const char *profile,
+                           const char *owner, ol_store_secret **out, ol_diag *d);
+void ol_store_secret_free(ol_store_secret *x);
+
+/* Walks the secrets of `owner` ordered by accessor, profile (ciphertext NULL). Borrowed. */
+typedef int (*ol_store_secret_cb)(void *ud, const ol_store_secret *x);
+ol_err ol_store_secret_list(ol_store *s, const char *owner, ol_store_secret_cb cb, void *ud,
+                            ol_diag *d);
+
+/* OL_OK (deleted), OL_E_NOTFOUND, OL_E_IO. */
+ol_err ol_store_secret_delete(ol_store *s, const char *accessor, const char *profile,
+                              const char *owner, ol_diag *d);
+
+/* ======================== owner keys (NEP-413 authentication) ======================== */
+
+/* Registers public_key ("ed25519:<base58>") as a key of owner. OL_OK, OL_E_EXISTS, OL_E_INVAL,
+ * OL_E_IO. */
+ol_err ol_store_owner_key_add(ol_store *s, const char *owner, const char *public_key,
+                              uint64_t now_ms, ol_diag *d);
+/* OL_OK when public_key is a registered key of owner, OL_E_NOTFOUND otherwise, OL_E_IO. */
+ol_err ol_store_owner_key_check(ol_store *s, const char *owner, const char *public_key, ol_diag *d);
+/* OL_OK, OL_E_NOTFOUND, OL_E_IO. */
+ol_err ol_store_owner_key_remove(ol_store *s, const char *owner, const char *public_key,
+                                 ol_diag *d);
+typedef int (*ol_store_owner_key_cb)(void *ud, const char *owner, const char *public_key,
+                                     uint64_t created_ms);
+/* Keys of owner (or every owner when NULL), ordered by owner, key. */
+ol_err ol_store_owner_key_list(ol_store *s, const char *owner, ol_store_owner_key_cb cb, void *ud,
+                               ol_diag *d);
+
+/* Records a signed request's nonce (any text up to OL_STORE_NONCE_MAX bytes, e.g. hex of the
+ * 32-byte NEP-413 nonce) for owner until expires_ms, so a replay is refused across every
+ * coordinator. Nonces whose expiry is before now_ms are deleted in the same transaction.
+ * OL_OK (first use), OL_E_EXISTS (seen before: a replay), OL_E_INVAL, OL_E_IO. */
+#define OL_STORE_NONCE_MAX 128
+ol_err ol_store_nonce_use(ol_store *s, const char *owner, const char *nonce, uint64_t expires_ms,
+                          uint64_t now_ms, ol_diag *d);
 
 /* ===================================== earnings ===================================== */
 

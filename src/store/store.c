@@ -485,6 +485,36 @@ ol_err ol_store_sweep_leases(ol_store *s, uint64_t now_ms, uint64_t queued_befor
     return s->ops->sweep_leases(s, now_ms, queued_before_ms, limit, out, d);
 }
 
+ol_err ol_store_task_claim_id(ol_store *s, const char *task_id, const char *worker_id,
+                              uint64_t now_ms, ol_store_task **out, ol_diag *d)
+{
+    if (!len_ok(task_id, OL_STORE_ID_MAX, false))
+        return OL_FAIL(d, OL_E_NOTFOUND, "no such task");
+    CHECK_STR(worker_id, OL_STORE_ID_MAX, "worker id");
+    return s->ops->task_claim_id(s, task_id, worker_id, now_ms, out, d);
+}
+
+ol_err ol_store_task_lapse(ol_store *s, const char *task_id, uint32_t attempt, uint64_t now_ms,
+                           ol_store_lapse_result *result, char call_id_out[OL_STORE_ID_MAX + 1],
+                           ol_diag *d)
+{
+    if (!len_ok(task_id, OL_STORE_ID_MAX, false))
+        return OL_FAIL(d, OL_E_NOTFOUND, "no such task");
+    char ignored[OL_STORE_ID_MAX + 1];
+    return s->ops->task_lapse(s, task_id, attempt, now_ms, result,
+                              call_id_out != NULL ? call_id_out : ignored, d);
+}
+
+ol_err ol_store_task_queued_list(ol_store *s, uint64_t queued_before_ms, size_t limit,
+                                 ol_store_queued_cb cb, void *ud, ol_diag *d)
+{
+    if (limit == 0)
+        limit = 1000;
+    if (queued_before_ms > (uint64_t)INT64_MAX)
+        queued_before_ms = (uint64_t)INT64_MAX;
+    return s->ops->task_queued_list(s, queued_before_ms, limit, cb, ud, d);
+}
+
 /* ----------------------------------- workers ----------------------------------- */
 
 ol_err ol_store_worker_register(ol_store *s, const uint8_t token_sha256[32], const char *name,
@@ -541,4 +571,124 @@ ol_err ol_store_earnings_get(ol_store *s, const char *owner, ol_store_earnings *
 ol_err ol_store_stats_get(ol_store *s, ol_store_stats *out, ol_diag *d)
 {
     return s->ops->stats_get(s, out, d);
+}
+
+/* ----------------------------------- secrets ----------------------------------- */
+
+#define CHECK_SECRET_ID(accessor, profile, owner)                      \
+    do {                                                               \
+        CHECK_STR(accessor, OL_STORE_ACCESSOR_MAX, "secret accessor"); \
+        CHECK_STR(profile, OL_STORE_PROFILE_MAX, "secret profile");    \
+        CHECK_STR(owner, OL_STORE_OWNER_MAX, "secret owner");          \
+    } while (0)
+
+ol_store_secret *ol__store_secret_build(const ol_store_secret *fixed, const char *accessor,
+                                        const char *access, const uint8_t *ciphertext,
+                                        size_t ciphertext_len)
+{
+    part parts[] = {
+        {accessor, accessor != NULL ? strlen(accessor) : 0, offsetof(ol_store_secret, accessor)},
+        {access, access != NULL ? strlen(access) : 0, offsetof(ol_store_secret, access)},
+        {ciphertext, ciphertext != NULL ? ciphertext_len : 0,
+         offsetof(ol_store_secret, ciphertext)},
+    };
+    ol_store_secret *x = build_block(fixed, sizeof *fixed, parts, ciphertext != NULL ? 3 : 2);
+    if (x != NULL) {
+        x->ciphertext_len = ciphertext_len;
+        if (ciphertext == NULL)
+            x->ciphertext = NULL;
+    }
+    return x;
+}
+
+ol_err ol_store_secret_put(ol_store *s, const char *accessor, const char *profile,
+                           const char *owner, const uint8_t *ciphertext, size_t ciphertext_len,
+                           const char *access, uint32_t expected_version, uint64_t now_ms,
+                           uint32_t *version_out, ol_diag *d)
+{
+    CHECK_SECRET_ID(accessor, profile, owner);
+    CHECK_STR(access, OL_STORE_ACCESS_MAX, "access condition");
+    if (ciphertext == NULL || ciphertext_len == 0 || ciphertext_len > OL_STORE_SECRET_MAX)
+        return OL_FAIL(d, OL_E_INVAL, "secret ciphertext must be 1..%u bytes",
+                       (unsigned)OL_STORE_SECRET_MAX);
+    if (expected_version == UINT32_MAX)
+        return OL_FAIL(d, OL_E_RANGE, "secret version overflow");
+    uint32_t ignored;
+    return s->ops->secret_put(s, accessor, profile, owner, ciphertext, ciphertext_len, access,
+                              expected_version, now_ms,
+                              version_out != NULL ? version_out : &ignored, d);
+}
+
+ol_err ol_store_secret_get(ol_store *s, const char *accessor, const char *profile,
+                           const char *owner, ol_store_secret **out, ol_diag *d)
+{
+    if (!len_ok(accessor, OL_STORE_ACCESSOR_MAX, false) ||
+        !len_ok(profile, OL_STORE_PROFILE_MAX, false) || !len_ok(owner, OL_STORE_OWNER_MAX, false))
+        return OL_FAIL(d, OL_E_NOTFOUND, "no such secret");
+    return s->ops->secret_get(s, accessor, profile, owner, out, d);
+}
+
+void ol_store_secret_free(ol_store_secret *x)
+{
+    free(x);
+}
+
+ol_err ol_store_secret_list(ol_store *s, const char *owner, ol_store_secret_cb cb, void *ud,
+                            ol_diag *d)
+{
+    CHECK_STR(owner, OL_STORE_OWNER_MAX, "owner");
+    return s->ops->secret_list(s, owner, cb, ud, d);
+}
+
+ol_err ol_store_secret_delete(ol_store *s, const char *accessor, const char *profile,
+                              const char *owner, ol_diag *d)
+{
+    if (!len_ok(accessor, OL_STORE_ACCESSOR_MAX, false) ||
+        !len_ok(profile, OL_STORE_PROFILE_MAX, false) || !len_ok(owner, OL_STORE_OWNER_MAX, false))
+        return OL_FAIL(d, OL_E_NOTFOUND, "no such secret");
+    return s->ops->secret_delete(s, accessor, profile, owner, d);
+}
+
+/* ---------------------------------- owner keys ---------------------------------- */
+
+ol_err ol_store_owner_key_add(ol_store *s, const char *owner, const char *public_key,
+                              uint64_t now_ms, ol_diag *d)
+{
+    CHECK_STR(owner, OL_STORE_OWNER_MAX, "owner");
+    CHECK_STR(public_key, OL_STORE_PUBKEY_MAX, "owner public key");
+    return s->ops->owner_key_add(s, owner, public_key, now_ms, d);
+}
+
+ol_err ol_store_owner_key_check(ol_store *s, const char *owner, const char *public_key, ol_diag *d)
+{
+    if (!len_ok(owner, OL_STORE_OWNER_MAX, false) ||
+        !len_ok(public_key, OL_STORE_PUBKEY_MAX, false))
+        return OL_FAIL(d, OL_E_NOTFOUND, "not a registered key of the owner");
+    return s->ops->owner_key_check(s, owner, public_key, d);
+}
+
+ol_err ol_store_owner_key_remove(ol_store *s, const char *owner, const char *public_key, ol_diag *d)
+{
+    if (!len_ok(owner, OL_STORE_OWNER_MAX, false) ||
+        !len_ok(public_key, OL_STORE_PUBKEY_MAX, false))
+        return OL_FAIL(d, OL_E_NOTFOUND, "not a registered key of the owner");
+    return s->ops->owner_key_remove(s, owner, public_key, d);
+}
+
+ol_err ol_store_owner_key_list(ol_store *s, const char *owner, ol_store_owner_key_cb cb, void *ud,
+                               ol_diag *d)
+{
+    if (owner != NULL)
+        CHECK_STR(owner, OL_STORE_OWNER_MAX, "owner");
+    return s->ops->owner_key_list(s, owner, cb, ud, d);
+}
+
+ol_err ol_store_nonce_use(ol_store *s, const char *owner, const char *nonce, uint64_t expires_ms,
+                          uint64_t now_ms, ol_diag *d)
+{
+    CHECK_STR(owner, OL_STORE_OWNER_MAX, "owner");
+    CHECK_STR(nonce, OL_STORE_NONCE_MAX, "nonce");
+    if (expires_ms > (uint64_t)INT64_MAX || now_ms > (uint64_t)INT64_MAX)
+        return OL_FAIL(d, OL_E_RANGE, "nonce expiry out of range");
+    return s->ops->nonce_use(s, owner, nonce, expires_ms, now_ms, d);
 }

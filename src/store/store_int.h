@@ -65,6 +65,14 @@ struct ol_store_ops {
     ol_err (*sweep_leases)(ol_store *s, uint64_t now_ms, uint64_t queued_before_ms, size_t limit,
                            ol_store_sweep *out, ol_diag *d);
 
+    ol_err (*task_claim_id)(ol_store *s, const char *task_id, const char *worker_id,
+                            uint64_t now_ms, ol_store_task **out, ol_diag *d);
+    ol_err (*task_lapse)(ol_store *s, const char *task_id, uint32_t attempt, uint64_t now_ms,
+                         ol_store_lapse_result *result, char call_id_out[OL_STORE_ID_MAX + 1],
+                         ol_diag *d);
+    ol_err (*task_queued_list)(ol_store *s, uint64_t queued_before_ms, size_t limit,
+                               ol_store_queued_cb cb, void *ud, ol_diag *d);
+
     ol_err (*worker_register)(ol_store *s, const uint8_t token_sha256[32], const char *name,
                               const char *public_key, uint32_t capacity, const char *new_id,
                               uint64_t now_ms, ol_store_worker *out, ol_diag *d);
@@ -78,6 +86,25 @@ struct ol_store_ops {
 
     ol_err (*earnings_get)(ol_store *s, const char *owner, ol_store_earnings *out, ol_diag *d);
     ol_err (*stats_get)(ol_store *s, ol_store_stats *out, ol_diag *d);
+
+    ol_err (*secret_put)(ol_store *s, const char *accessor, const char *profile, const char *owner,
+                         const uint8_t *ciphertext, size_t ciphertext_len, const char *access,
+                         uint32_t expected_version, uint64_t now_ms, uint32_t *version_out,
+                         ol_diag *d);
+    ol_err (*secret_get)(ol_store *s, const char *accessor, const char *profile, const char *owner,
+                         ol_store_secret **out, ol_diag *d);
+    ol_err (*secret_list)(ol_store *s, const char *owner, ol_store_secret_cb cb, void *ud,
+                          ol_diag *d);
+    ol_err (*secret_delete)(ol_store *s, const char *accessor, const char *profile,
+                            const char *owner, ol_diag *d);
+    ol_err (*owner_key_add)(ol_store *s, const char *owner, const char *public_key, uint64_t now_ms,
+                            ol_diag *d);
+    ol_err (*owner_key_check)(ol_store *s, const char *owner, const char *public_key, ol_diag *d);
+    ol_err (*owner_key_remove)(ol_store *s, const char *owner, const char *public_key, ol_diag *d);
+    ol_err (*owner_key_list)(ol_store *s, const char *owner, ol_store_owner_key_cb cb, void *ud,
+                             ol_diag *d);
+    ol_err (*nonce_use)(ol_store *s, const char *owner, const char *nonce, uint64_t expires_ms,
+                        uint64_t now_ms, ol_diag *d);
 
     /* Fault injection for the crash-safety tests: the `countdown`-th (0-based) statement step
      * inside a write transaction from now on fails as if the disk had failed (the transaction
@@ -102,6 +129,12 @@ ol_store_call *ol__store_call_build(const ol_store_call *fixed, const char *erro
                                     size_t output_len, const char *stderr_text,
                                     const char *evidence, const uint8_t *transcript,
                                     size_t transcript_len, const char *task_json);
+
+/* A secret record: the struct, then accessor, access and ciphertext (ciphertext may be NULL:
+ * list walks), in one block. */
+ol_store_secret *ol__store_secret_build(const ol_store_secret *fixed, const char *accessor,
+                                        const char *access, const uint8_t *ciphertext,
+                                        size_t ciphertext_len);
 
 ol_store_task *ol__store_task_build(const ol_store_task *fixed, const uint8_t *input,
                                     size_t input_len, const char *task_json);

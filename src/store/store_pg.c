@@ -173,7 +173,25 @@ static const char *const migration_1[] = {
     NULL,
 };
 
-static const char *const *const migrations[] = {migration_1};
+static const char *const migration_2[] = {
+    /* Secrets stored by the coordinator, owner keys, replay nonces (issue #6). */
+    "CREATE TABLE secrets("
+    "  accessor TEXT COLLATE \"C\" NOT NULL, profile TEXT COLLATE \"C\" NOT NULL,"
+    "  owner TEXT COLLATE \"C\" NOT NULL, ciphertext BYTEA NOT NULL, access TEXT NOT NULL,"
+    "  version BIGINT NOT NULL, created_ms BIGINT NOT NULL, updated_ms BIGINT NOT NULL,"
+    "  PRIMARY KEY(accessor, profile, owner), CHECK(version >= 1))",
+    "CREATE INDEX secrets_owner ON secrets(owner, accessor, profile)",
+    "CREATE TABLE owner_keys("
+    "  owner TEXT COLLATE \"C\" NOT NULL, public_key TEXT COLLATE \"C\" NOT NULL,"
+    "  created_ms BIGINT NOT NULL, PRIMARY KEY(owner, public_key))",
+    "CREATE TABLE request_nonces("
+    "  owner TEXT COLLATE \"C\" NOT NULL, nonce TEXT COLLATE \"C\" NOT NULL,"
+    "  expires_ms BIGINT NOT NULL, PRIMARY KEY(owner, nonce))",
+    "CREATE INDEX request_nonces_expiry ON request_nonces(expires_ms)",
+    NULL,
+};
+
+static const char *const *const migrations[] = {migration_1, migration_2};
 
 #define PG_NMIGRATIONS ((uint32_t)(sizeof migrations / sizeof migrations[0]))
 
@@ -1611,6 +1629,23 @@ static const char SQL_CLAIM_LAPSED[] =
               " AND attempt < max_attempts ORDER BY lease_expires_ms LIMIT 1"
               " FOR UPDATE SKIP LOCKED");
 
+/* The task record of a claim's result row; NULL when out of memory. */
+static ol_store_task *task_from_row(const PGresult *r)
+{
+    ol_store_task f;
+    memset(&f, 0, sizeof f);
+    ol__store_copy(f.id, sizeof f.id, ct(r, 0, 0));
+    ol__store_copy(f.call_id, sizeof f.call_id, ct(r, 0, 1));
+    ol__store_copy(f.project_owner, sizeof f.project_owner, ct(r, 0, 2));
+    ol__store_copy(f.project_name, sizeof f.project_name, ct(r, 0, 3));
+    ol__store_copy(f.version, sizeof f.version, ct(r, 0, 4));
+    ol__store_copy(f.worker_id, sizeof f.worker_id, ct(r, 0, 5));
+    f.attempt = (uint32_t)cu(r, 0, 6);
+    f.max_attempts = (uint32_t)cu(r, 0, 7);
+    f.lease_expires_ms = cu(r, 0, 8);
+    return ol__store_task_build(&f, cblob(r, 0, 9), cn(r, 0, 9), ct(r, 0, 10));
+}
+
 static ol_err pg_task_claim(ol_store *base, const char *worker_id, uint64_t now_ms,
                             uint64_t lease_ms, ol_store_task **outt, ol_diag *d)
 {
@@ -1622,18 +1657,7 @@ static ol_err pg_task_claim(ol_store *base, const char *worker_id, uint64_t now_
     if (rc == OL_E_NOTFOUND)
         rc = row1(s, c, SQL_CLAIM_LAPSED, &p, &r, "claim", d);
     if (rc == OL_OK) {
-        ol_store_task f;
-        memset(&f, 0, sizeof f);
-        ol__store_copy(f.id, sizeof f.id, ct(r, 0, 0));
-        ol__store_copy(f.call_id, sizeof f.call_id, ct(r, 0, 1));
-        ol__store_copy(f.project_owner, sizeof f.project_owner, ct(r, 0, 2));
-        ol__store_copy(f.project_name, sizeof f.project_name, ct(r, 0, 3));
-        ol__store_copy(f.version, sizeof f.version, ct(r, 0, 4));
-        ol__store_copy(f.worker_id, sizeof f.worker_id, ct(r, 0, 5));
-        f.attempt = (uint32_t)cu(r, 0, 6);
-        f.max_attempts = (uint32_t)cu(r, 0, 7);
-        f.lease_expires_ms = cu(r, 0, 8);
-        ol_store_task *t = ol__store_task_build(&f, cblob(r, 0, 9), cn(r, 0, 9), ct(r, 0, 10));
+        ol_store_task *t = task_from_row(r);
         if (t == NULL)
             rc = OL_FAIL(d, OL_E_NOMEM, "task record");
         else
@@ -1888,6 +1912,126 @@ static ol_err pg_sweep_leases(ol_store *base, uint64_t now_ms, uint64_t queued_b
     return OL_OK;
 }
 
+static const char SQL_CLAIM_ID[] =
+    CLAIM_SQL("SELECT id FROM tasks WHERE id = $4 AND state = 0 FOR UPDATE");
+
+static ol_err pg_task_claim_id(ol_store *base, const char *task_id, const char *worker_id,
+                               uint64_t now_ms, ol_store_task **outt, ol_diag *d)
+{
+    ONE_BEGIN(true);
+    pt(&p, worker_id);
+    pi(&p, OL_STORE_LEASE_EXTERNAL);
+    pi(&p, now_ms);
+    pt(&p, task_id);
+    rc = row1(s, c, SQL_CLAIM_ID, &p, &r, "claim", d);
+    if (rc == OL_OK) {
+        ol_store_task *t = task_from_row(r);
+        if (t == NULL)
+            rc = OL_FAIL(d, OL_E_NOMEM, "task record");
+        else
+            *outt = t;
+    } else if (rc == OL_E_NOTFOUND) {
+        P0(&p);
+        pt(&p, task_id);
+        rc = row1(s, c, SQL_TASK_EXISTS, &p, &r, "task", d);
+        if (rc == OL_E_NOTFOUND)
+            rc = OL_FAIL(d, OL_E_NOTFOUND, "no task %s", task_id);
+        else if (rc == OL_OK)
+            rc = OL_FAIL(d, OL_E_STATE, "task %s is not queued", task_id);
+    }
+    ONE_END();
+}
+
+static const char SQL_LAPSE_LOCK[] =
+    "SELECT state, attempt, max_attempts, call_id, lease_expires_ms FROM tasks"
+    " WHERE id = $1 FOR UPDATE";
+
+typedef struct lapse_args {
+    const char *task_id;
+    uint32_t attempt;
+    uint64_t now_ms;
+    ol_store_lapse_result result;      /* out */
+    char call_id[OL_STORE_ID_MAX + 1]; /* out */
+} lapse_args;
+
+static ol_err lapse_tx(pg_store *s, pg_conn *c, void *arg, ol_diag *d)
+{
+    lapse_args *a = arg;
+    PGresult *r = NULL;
+    pg_params p;
+    P0(&p);
+    pt(&p, a->task_id);
+    a->result = OL_STORE_LAPSE_NOOP;
+    ol_err rc = row1(s, c, SQL_LAPSE_LOCK, &p, &r, "task", d);
+    if (rc == OL_E_NOTFOUND)
+        rc = OL_FAIL(d, OL_E_NOTFOUND, "no task %s", a->task_id);
+    if (rc != OL_OK)
+        goto out;
+    uint64_t state = cu(r, 0, 0), cur = cu(r, 0, 1), max = cu(r, 0, 2);
+    bool external = cu(r, 0, 4) == OL_STORE_LEASE_EXTERNAL;
+    ol__store_copy(a->call_id, sizeof a->call_id, ct(r, 0, 3));
+    /* Only an external lease is the caller's to end: a lease of the SQL queue lapses by time. */
+    if (state != 1 || !external || (a->attempt != 0 && cur != a->attempt))
+        goto out;
+    if (cur >= max) {
+        settle_args sa = {.call_id = a->call_id,
+                          .success = false,
+                          .error_code = "worker_lost",
+                          .error = "the worker running the call stopped renewing its lease on "
+                                   "every attempt",
+                          .done_worker = ""};
+        TRY(settle(s, c, &sa, a->now_ms, d));
+        a->result = OL_STORE_LAPSE_FAILED;
+    } else {
+        P0(&p);
+        pi(&p, a->now_ms);
+        pt(&p, a->task_id);
+        TRY(run(s, c, SQL_SWEEP_REQUEUE, &p, &r, "requeue", d));
+        P0(&p);
+        pt(&p, a->call_id);
+        TRY(run(s, c, SQL_SWEEP_CALL_PENDING, &p, &r, "requeue call", d));
+        a->result = OL_STORE_LAPSE_REQUEUED;
+    }
+out:
+    PQclear(r);
+    return rc;
+}
+
+static ol_err pg_task_lapse(ol_store *base, const char *task_id, uint32_t attempt, uint64_t now_ms,
+                            ol_store_lapse_result *result, char call_id[OL_STORE_ID_MAX + 1],
+                            ol_diag *d)
+{
+    lapse_args a = {.task_id = task_id, .attempt = attempt, .now_ms = now_ms};
+    ol_err rc = tx_run(PG(base), lapse_tx, &a, d);
+    if (rc == OL_OK) {
+        *result = a.result;
+        memcpy(call_id, a.call_id, sizeof a.call_id);
+    }
+    return rc;
+}
+
+static const char SQL_QUEUED_LIST[] =
+    "SELECT id, call_id, queued_ms FROM tasks WHERE state = 0 AND queued_ms < $1"
+    " ORDER BY queued_ms, seq LIMIT $2";
+
+static ol_err pg_task_queued_list(ol_store *base, uint64_t queued_before_ms, size_t limit,
+                                  ol_store_queued_cb cb, void *ud, ol_diag *d)
+{
+    ONE_BEGIN(false);
+    pi(&p, queued_before_ms);
+    pi(&p, limit);
+    rc = run(s, c, SQL_QUEUED_LIST, &p, &r, "list queued tasks", d);
+    for (int i = 0; rc == OL_OK && i < PQntuples(r); i++) {
+        ol_store_queued q;
+        ol__store_copy(q.task_id, sizeof q.task_id, ct(r, i, 0));
+        ol__store_copy(q.call_id, sizeof q.call_id, ct(r, i, 1));
+        q.queued_ms = cu(r, i, 2);
+        if (cb(ud, &q) != 0)
+            break;
+    }
+    ONE_END();
+}
+
 /* ----------------------------------- workers ----------------------------------- */
 
 #define WORKER_COLS \
@@ -2131,6 +2275,253 @@ static ol_err pg_stats_get(ol_store *base, ol_store_stats *o, ol_diag *d)
     ONE_END();
 }
 
+/* ------------------------------ secrets, owner keys ------------------------------ */
+
+static const char SQL_SECRET_VERSION[] =
+    "SELECT version FROM secrets WHERE accessor = $1 AND profile = $2 AND owner = $3"
+    " FOR UPDATE";
+static const char SQL_SECRET_INSERT[] =
+    "INSERT INTO secrets(accessor, profile, owner, ciphertext, access, version, created_ms,"
+    " updated_ms) VALUES($1, $2, $3, $4, $5, 1, $6, $6)";
+static const char SQL_SECRET_UPDATE[] =
+    "UPDATE secrets SET ciphertext = $4, access = $5, version = version + 1, updated_ms = $6"
+    " WHERE accessor = $1 AND profile = $2 AND owner = $3";
+static const char SQL_SECRET_GET[] =
+    "SELECT accessor, profile, owner, ciphertext, access, version, created_ms, updated_ms"
+    " FROM secrets WHERE accessor = $1 AND profile = $2 AND owner = $3";
+static const char SQL_SECRET_LIST[] =
+    "SELECT accessor, profile, owner, octet_length(ciphertext), access, version, created_ms,"
+    " updated_ms FROM secrets WHERE owner = $1 ORDER BY accessor, profile";
+static const char SQL_SECRET_DELETE[] =
+    "DELETE FROM secrets WHERE accessor = $1 AND profile = $2 AND owner = $3";
+
+typedef struct secret_put_args {
+    const char *accessor, *profile, *owner, *access;
+    const uint8_t *ct;
+    size_t ct_len;
+    uint32_t expected;
+    uint64_t now_ms;
+    uint32_t version; /* out */
+} secret_put_args;
+
+static ol_err secret_put_tx(pg_store *s, pg_conn *c, void *arg, ol_diag *d)
+{
+    secret_put_args *a = arg;
+    PGresult *r = NULL;
+    pg_params p;
+    P0(&p);
+    pt(&p, a->accessor);
+    pt(&p, a->profile);
+    pt(&p, a->owner);
+    ol_err rc = row1(s, c, SQL_SECRET_VERSION, &p, &r, "secret", d);
+    if (rc != OL_OK && rc != OL_E_NOTFOUND)
+        goto out;
+    uint64_t cur = rc == OL_OK ? cu(r, 0, 0) : 0;
+    rc = OL_OK;
+    if (cur != a->expected) {
+        rc = cur == 0
+                 ? OL_FAIL(d, OL_E_NOTFOUND, "no secret %s for %s to update", a->profile, a->owner)
+                 : OL_FAIL(d, OL_E_STATE, "secret %s of %s is at version %" PRIu64 ", not %" PRIu32,
+                           a->profile, a->owner, cur, a->expected);
+        goto out;
+    }
+    pb(&p, a->ct, a->ct_len);
+    pt(&p, a->access);
+    pi(&p, a->now_ms);
+    /* Two first writers race on the primary key: the loser gets OL_E_EXISTS -> a conflict. */
+    rc = run(s, c, cur == 0 ? SQL_SECRET_INSERT : SQL_SECRET_UPDATE, &p, &r, "write secret", d);
+    if (rc == OL_E_EXISTS)
+        rc = OL_FAIL(d, OL_E_STATE, "secret %s of %s was created meanwhile", a->profile, a->owner);
+    if (rc == OL_OK)
+        a->version = (uint32_t)cur + 1;
+out:
+    PQclear(r);
+    return rc;
+}
+
+static ol_err pg_secret_put(ol_store *base, const char *accessor, const char *profile,
+                            const char *owner, const uint8_t *ciphertext, size_t ciphertext_len,
+                            const char *access, uint32_t expected_version, uint64_t now_ms,
+                            uint32_t *version_out, ol_diag *d)
+{
+    secret_put_args a = {.accessor = accessor,
+                         .profile = profile,
+                         .owner = owner,
+                         .access = access,
+                         .ct = ciphertext,
+                         .ct_len = ciphertext_len,
+                         .expected = expected_version,
+                         .now_ms = now_ms};
+    ol_err rc = tx_run(PG(base), secret_put_tx, &a, d);
+    if (rc == OL_OK)
+        *version_out = a.version;
+    return rc;
+}
+
+static void secret_from_row(const PGresult *r, int i, ol_store_secret *x)
+{
+    memset(x, 0, sizeof *x);
+    ol__store_copy(x->profile, sizeof x->profile, ct(r, i, 1));
+    ol__store_copy(x->owner, sizeof x->owner, ct(r, i, 2));
+    x->version = (uint32_t)cu(r, i, 5);
+    x->created_ms = cu(r, i, 6);
+    x->updated_ms = cu(r, i, 7);
+}
+
+static ol_err pg_secret_get(ol_store *base, const char *accessor, const char *profile,
+                            const char *owner, ol_store_secret **outx, ol_diag *d)
+{
+    ONE_BEGIN(false);
+    pt(&p, accessor);
+    pt(&p, profile);
+    pt(&p, owner);
+    rc = row1(s, c, SQL_SECRET_GET, &p, &r, "secret", d);
+    if (rc == OL_E_NOTFOUND)
+        rc = OL_FAIL(d, OL_E_NOTFOUND, "no secret %s of %s for that accessor", profile, owner);
+    if (rc == OL_OK) {
+        ol_store_secret f;
+        secret_from_row(r, 0, &f);
+        *outx = ol__store_secret_build(&f, ct(r, 0, 0), ct(r, 0, 4), cblob(r, 0, 3), cn(r, 0, 3));
+        if (*outx == NULL)
+            rc = OL_FAIL(d, OL_E_NOMEM, "secret record");
+    }
+    ONE_END();
+}
+
+static ol_err pg_secret_list(ol_store *base, const char *owner, ol_store_secret_cb cb, void *ud,
+                             ol_diag *d)
+{
+    ONE_BEGIN(false);
+    pt(&p, owner);
+    rc = run(s, c, SQL_SECRET_LIST, &p, &r, "list secrets", d);
+    for (int i = 0; rc == OL_OK && i < PQntuples(r); i++) {
+        ol_store_secret x;
+        secret_from_row(r, i, &x);
+        x.accessor = ct(r, i, 0);
+        x.access = ct(r, i, 4);
+        x.ciphertext_len = (size_t)cu(r, i, 3);
+        if (cb(ud, &x) != 0)
+            break;
+    }
+    ONE_END();
+}
+
+/* A one-statement delete whose "no row" outcome is OL_E_NOTFOUND with `missing`. */
+static ol_err delete_one(ol_store *base, const char *sql, const pg_params *p, const char *missing,
+                         ol_diag *d)
+{
+    one_args a = {.sql = sql, .what = "delete", .p = p};
+    ol_err rc = tx_run(PG(base), one_tx, &a, d);
+    if (rc == OL_OK && a.changes == 0)
+        rc = OL_FAIL(d, OL_E_NOTFOUND, "%s", missing);
+    return rc;
+}
+
+static ol_err pg_secret_delete(ol_store *base, const char *accessor, const char *profile,
+                               const char *owner, ol_diag *d)
+{
+    pg_params p;
+    P0(&p);
+    pt(&p, accessor);
+    pt(&p, profile);
+    pt(&p, owner);
+    return delete_one(base, SQL_SECRET_DELETE, &p, "no such secret", d);
+}
+
+static const char SQL_OKEY_INSERT[] =
+    "INSERT INTO owner_keys(owner, public_key, created_ms) VALUES($1, $2, $3)";
+static const char SQL_OKEY_CHECK[] =
+    "SELECT 1 FROM owner_keys WHERE owner = $1 AND public_key = $2";
+static const char SQL_OKEY_DELETE[] = "DELETE FROM owner_keys WHERE owner = $1 AND public_key = $2";
+static const char SQL_OKEY_LIST[] =
+    "SELECT owner, public_key, created_ms FROM owner_keys"
+    " WHERE $1::text IS NULL OR owner = $1::text ORDER BY owner, public_key";
+static const char SQL_NONCE_GC[] = "DELETE FROM request_nonces WHERE expires_ms < $1";
+static const char SQL_NONCE_INSERT[] =
+    "INSERT INTO request_nonces(owner, nonce, expires_ms) VALUES($1, $2, $3)";
+
+static ol_err pg_owner_key_add(ol_store *base, const char *owner, const char *public_key,
+                               uint64_t now_ms, ol_diag *d)
+{
+    pg_params p;
+    P0(&p);
+    pt(&p, owner);
+    pt(&p, public_key);
+    pi(&p, now_ms);
+    one_args a = {.sql = SQL_OKEY_INSERT, .what = "insert owner key", .p = &p};
+    ol_err rc = tx_run(PG(base), one_tx, &a, d);
+    if (rc == OL_E_EXISTS)
+        rc = OL_FAIL(d, OL_E_EXISTS, "%s is already a key of %s", public_key, owner);
+    return rc;
+}
+
+static ol_err pg_owner_key_check(ol_store *base, const char *owner, const char *public_key,
+                                 ol_diag *d)
+{
+    ONE_BEGIN(false);
+    pt(&p, owner);
+    pt(&p, public_key);
+    rc = row1(s, c, SQL_OKEY_CHECK, &p, &r, "owner key", d);
+    if (rc == OL_E_NOTFOUND)
+        rc = OL_FAIL(d, OL_E_NOTFOUND, "not a registered key of %s", owner);
+    ONE_END();
+}
+
+static ol_err pg_owner_key_remove(ol_store *base, const char *owner, const char *public_key,
+                                  ol_diag *d)
+{
+    pg_params p;
+    P0(&p);
+    pt(&p, owner);
+    pt(&p, public_key);
+    return delete_one(base, SQL_OKEY_DELETE, &p, "not a registered key of the owner", d);
+}
+
+static ol_err pg_owner_key_list(ol_store *base, const char *owner, ol_store_owner_key_cb cb,
+                                void *ud, ol_diag *d)
+{
+    ONE_BEGIN(false);
+    pt(&p, owner); /* NULL: every owner */
+    rc = run(s, c, SQL_OKEY_LIST, &p, &r, "list owner keys", d);
+    for (int i = 0; rc == OL_OK && i < PQntuples(r); i++)
+        if (cb(ud, ct(r, i, 0), ct(r, i, 1), cu(r, i, 2)) != 0)
+            break;
+    ONE_END();
+}
+
+typedef struct nonce_args {
+    const char *owner, *nonce;
+    uint64_t expires_ms, now_ms;
+} nonce_args;
+
+static ol_err nonce_tx(pg_store *s, pg_conn *c, void *arg, ol_diag *d)
+{
+    nonce_args *a = arg;
+    PGresult *r = NULL;
+    pg_params p;
+    P0(&p);
+    pi(&p, a->now_ms);
+    ol_err rc = run(s, c, SQL_NONCE_GC, &p, &r, "expire nonces", d);
+    if (rc == OL_OK) {
+        P0(&p);
+        pt(&p, a->owner);
+        pt(&p, a->nonce);
+        pi(&p, a->expires_ms);
+        rc = run(s, c, SQL_NONCE_INSERT, &p, &r, "record nonce", d);
+        if (rc == OL_E_EXISTS)
+            rc = OL_FAIL(d, OL_E_EXISTS, "the request's nonce was used before (a replay)");
+    }
+    PQclear(r);
+    return rc;
+}
+
+static ol_err pg_nonce_use(ol_store *base, const char *owner, const char *nonce,
+                           uint64_t expires_ms, uint64_t now_ms, ol_diag *d)
+{
+    nonce_args a = {.owner = owner, .nonce = nonce, .expires_ms = expires_ms, .now_ms = now_ms};
+    return tx_run(PG(base), nonce_tx, &a, d);
+}
+
 const ol_store_ops ol__store_pg_ops = {
     .scheme = "postgres",
     .open = pg_open,
@@ -2155,6 +2546,9 @@ const ol_store_ops ol__store_pg_ops = {
     .task_renew = pg_task_renew,
     .task_complete = pg_task_complete,
     .sweep_leases = pg_sweep_leases,
+    .task_claim_id = pg_task_claim_id,
+    .task_lapse = pg_task_lapse,
+    .task_queued_list = pg_task_queued_list,
     .worker_register = pg_worker_register,
     .worker_get = pg_worker_get,
     .worker_heartbeat = pg_worker_heartbeat,
@@ -2163,5 +2557,14 @@ const ol_store_ops ol__store_pg_ops = {
     .worker_token_check = pg_worker_token_check,
     .earnings_get = pg_earnings_get,
     .stats_get = pg_stats_get,
+    .secret_put = pg_secret_put,
+    .secret_get = pg_secret_get,
+    .secret_list = pg_secret_list,
+    .secret_delete = pg_secret_delete,
+    .owner_key_add = pg_owner_key_add,
+    .owner_key_check = pg_owner_key_check,
+    .owner_key_remove = pg_owner_key_remove,
+    .owner_key_list = pg_owner_key_list,
+    .nonce_use = pg_nonce_use,
     .set_fault = pg_set_fault,
 };

@@ -129,6 +129,20 @@ static const char *const migrations[] = {
     "  instructions INTEGER NOT NULL, time_ms INTEGER NOT NULL, ran INTEGER NOT NULL,"
     "  charged INTEGER NOT NULL, charged_calls INTEGER NOT NULL);"
     "INSERT INTO totals VALUES(1, 0, 0, 0, 0, 0, 0, 0);",
+    /* 2: secrets stored by the coordinator, owner keys, replay nonces (issue #6). */
+    "CREATE TABLE secrets("
+    "  accessor TEXT NOT NULL, profile TEXT NOT NULL, owner TEXT NOT NULL,"
+    "  ciphertext BLOB NOT NULL, access TEXT NOT NULL, version INTEGER NOT NULL,"
+    "  created_ms INTEGER NOT NULL, updated_ms INTEGER NOT NULL,"
+    "  PRIMARY KEY(accessor, profile, owner), CHECK(version >= 1));"
+    "CREATE INDEX secrets_owner ON secrets(owner, accessor, profile);"
+    "CREATE TABLE owner_keys("
+    "  owner TEXT NOT NULL, public_key TEXT NOT NULL, created_ms INTEGER NOT NULL,"
+    "  PRIMARY KEY(owner, public_key));"
+    "CREATE TABLE request_nonces("
+    "  owner TEXT NOT NULL, nonce TEXT NOT NULL, expires_ms INTEGER NOT NULL,"
+    "  PRIMARY KEY(owner, nonce));"
+    "CREATE INDEX request_nonces_expiry ON request_nonces(expires_ms);",
 };
 
 #define SQ_NMIGRATIONS ((uint32_t)(sizeof migrations / sizeof migrations[0]))
@@ -1468,6 +1482,45 @@ static const char SQL_TASK_GET[] =
     " t.attempt, t.max_attempts, t.lease_expires_ms, c.input, c.task_json"
     " FROM tasks t JOIN calls c ON c.id = t.call_id WHERE t.id = ?";
 
+/* Inside a write transaction: leases task `id` to worker_id until lease_expires_ms (attempt + 1,
+ * the call becomes running) and reads the claimed task back. */
+static ol_err claim_set(sq_store *s, sq_conn *c, const char *id, const char *worker_id,
+                        uint64_t now_ms, uint64_t lease_expires_ms, ol_store_task **outt,
+                        ol_diag *d)
+{
+    sqlite3_stmt *st;
+    ol_err rc = OL_OK;
+    PREP(st, SQL_CLAIM_SET);
+    bt(st, 1, worker_id);
+    bi(st, 2, lease_expires_ms);
+    bt(st, 3, id);
+    TRY(exec_st(s, c, st, "claim task", d));
+    PREP(st, SQL_CLAIM_CALL);
+    bi(st, 1, now_ms);
+    bt(st, 2, worker_id);
+    bt(st, 3, id);
+    TRY(exec_st(s, c, st, "claim call", d));
+    PREP(st, SQL_TASK_GET);
+    bt(st, 1, id);
+    TRY(row(s, c, st, "claimed task", d));
+    ol_store_task f;
+    memset(&f, 0, sizeof f);
+    ol__store_copy(f.id, sizeof f.id, ct(st, 0));
+    ol__store_copy(f.call_id, sizeof f.call_id, ct(st, 1));
+    ol__store_copy(f.project_owner, sizeof f.project_owner, ct(st, 2));
+    ol__store_copy(f.project_name, sizeof f.project_name, ct(st, 3));
+    ol__store_copy(f.version, sizeof f.version, ct(st, 4));
+    ol__store_copy(f.worker_id, sizeof f.worker_id, ct(st, 5));
+    f.attempt = (uint32_t)cu(st, 6);
+    f.max_attempts = (uint32_t)cu(st, 7);
+    f.lease_expires_ms = cu(st, 8);
+    *outt = ol__store_task_build(&f, sqlite3_column_blob(st, 9), cn(st, 9), ct(st, 10));
+    if (*outt == NULL)
+        rc = OL_FAIL(d, OL_E_NOMEM, "task record");
+out:
+    return rc;
+}
+
 static ol_err sq_task_claim(ol_store *base, const char *worker_id, uint64_t now_ms,
                             uint64_t lease_ms, ol_store_task **outt, ol_diag *d)
 {
@@ -1506,33 +1559,41 @@ out_peek:
         goto out; /* OL_E_NOTFOUND: nothing claimable, and nothing written */
     ol__store_copy(id, sizeof id, ct(st, 0));
     sqlite3_reset(st);
-    PREP(st, SQL_CLAIM_SET);
-    bt(st, 1, worker_id);
-    bi(st, 2, now_ms + lease_ms);
-    bt(st, 3, id);
-    TRY(exec_st(s, c, st, "claim task", d));
-    PREP(st, SQL_CLAIM_CALL);
-    bi(st, 1, now_ms);
-    bt(st, 2, worker_id);
-    bt(st, 3, id);
-    TRY(exec_st(s, c, st, "claim call", d));
-    PREP(st, SQL_TASK_GET);
-    bt(st, 1, id);
-    TRY(row(s, c, st, "claimed task", d));
-    ol_store_task f;
-    memset(&f, 0, sizeof f);
-    ol__store_copy(f.id, sizeof f.id, ct(st, 0));
-    ol__store_copy(f.call_id, sizeof f.call_id, ct(st, 1));
-    ol__store_copy(f.project_owner, sizeof f.project_owner, ct(st, 2));
-    ol__store_copy(f.project_name, sizeof f.project_name, ct(st, 3));
-    ol__store_copy(f.version, sizeof f.version, ct(st, 4));
-    ol__store_copy(f.worker_id, sizeof f.worker_id, ct(st, 5));
-    f.attempt = (uint32_t)cu(st, 6);
-    f.max_attempts = (uint32_t)cu(st, 7);
-    f.lease_expires_ms = cu(st, 8);
-    t = ol__store_task_build(&f, sqlite3_column_blob(st, 9), cn(st, 9), ct(st, 10));
-    if (t == NULL)
-        rc = OL_FAIL(d, OL_E_NOMEM, "task record");
+    rc = claim_set(s, c, id, worker_id, now_ms, now_ms + lease_ms, &t, d);
+out:
+    rc = tx_end(s, c, rc, d);
+    if (rc == OL_OK)
+        *outt = t;
+    else
+        ol_store_task_free(t);
+    return rc;
+}
+
+static const char SQL_TASK_STATE[] = "SELECT state FROM tasks WHERE id = ?";
+
+static ol_err sq_task_claim_id(ol_store *base, const char *task_id, const char *worker_id,
+                               uint64_t now_ms, ol_store_task **outt, ol_diag *d)
+{
+    sq_store *s = SQ(base);
+    sq_conn *c;
+    sqlite3_stmt *st;
+    ol_store_task *t = NULL;
+    ol_err rc = tx_begin(s, &c, d);
+    if (rc != OL_OK)
+        return rc;
+    PREP(st, SQL_TASK_STATE);
+    bt(st, 1, task_id);
+    rc = row(s, c, st, "task", d);
+    if (rc == OL_E_NOTFOUND)
+        rc = OL_FAIL(d, OL_E_NOTFOUND, "no task %s", task_id);
+    if (rc != OL_OK)
+        goto out;
+    if (cu(st, 0) != 0) {
+        rc = OL_FAIL(d, OL_E_STATE, "task %s is not queued", task_id);
+        goto out;
+    }
+    sqlite3_reset(st);
+    rc = claim_set(s, c, task_id, worker_id, now_ms, OL_STORE_LEASE_EXTERNAL, &t, d);
 out:
     rc = tx_end(s, c, rc, d);
     if (rc == OL_OK)
@@ -1747,6 +1808,94 @@ out:
     outs->requeued = requeued;
     outs->nrequeued = nrequeued;
     return OL_OK;
+}
+
+static const char SQL_LAPSE_GET[] =
+    "SELECT state, attempt, max_attempts, call_id, lease_expires_ms FROM tasks WHERE id = ?";
+
+static ol_err sq_task_lapse(ol_store *base, const char *task_id, uint32_t attempt, uint64_t now_ms,
+                            ol_store_lapse_result *result, char call_id[OL_STORE_ID_MAX + 1],
+                            ol_diag *d)
+{
+    sq_store *s = SQ(base);
+    sq_conn *c;
+    sqlite3_stmt *st;
+    ol_store_lapse_result res = OL_STORE_LAPSE_NOOP;
+    ol_err rc = tx_begin(s, &c, d);
+    if (rc != OL_OK)
+        return rc;
+    PREP(st, SQL_LAPSE_GET);
+    bt(st, 1, task_id);
+    rc = row(s, c, st, "task", d);
+    if (rc == OL_E_NOTFOUND)
+        rc = OL_FAIL(d, OL_E_NOTFOUND, "no task %s", task_id);
+    if (rc != OL_OK)
+        goto out;
+    uint64_t state = cu(st, 0), cur = cu(st, 1), max = cu(st, 2);
+    bool external = cu(st, 4) == OL_STORE_LEASE_EXTERNAL;
+    ol__store_copy(call_id, OL_STORE_ID_MAX + 1, ct(st, 3));
+    sqlite3_reset(st);
+    /* Only an external lease is the caller's to end: a lease of the SQL queue lapses by time. */
+    if (state != 1 || !external || (attempt != 0 && cur != attempt))
+        goto out;
+    if (cur >= max) {
+        settle_args a = {.call_id = call_id,
+                         .success = false,
+                         .error_code = "worker_lost",
+                         .error = "the worker running the call stopped renewing its lease "
+                                  "on every attempt",
+                         .done_worker = ""};
+        TRY(settle(s, c, &a, now_ms, d));
+        res = OL_STORE_LAPSE_FAILED;
+    } else {
+        PREP(st, SQL_SWEEP_REQUEUE);
+        bi(st, 1, now_ms);
+        bt(st, 2, task_id);
+        TRY(exec_st(s, c, st, "requeue", d));
+        PREP(st, SQL_SWEEP_CALL_PENDING);
+        bt(st, 1, call_id);
+        TRY(exec_st(s, c, st, "requeue call", d));
+        res = OL_STORE_LAPSE_REQUEUED;
+    }
+out:
+    rc = tx_end(s, c, rc, d);
+    if (rc == OL_OK)
+        *result = res;
+    return rc;
+}
+
+static const char SQL_QUEUED_LIST[] =
+    "SELECT id, call_id, queued_ms FROM tasks"
+    " WHERE state = 0 AND queued_ms < ? ORDER BY queued_ms LIMIT ?";
+
+static ol_err sq_task_queued_list(ol_store *base, uint64_t queued_before_ms, size_t limit,
+                                  ol_store_queued_cb cb, void *ud, ol_diag *d)
+{
+    sq_store *s = SQ(base);
+    sq_conn *c;
+    sqlite3_stmt *st;
+    ol_err rc = rd_begin(s, &c, d);
+    if (rc != OL_OK)
+        return rc;
+    PREP(st, SQL_QUEUED_LIST);
+    bi(st, 1, queued_before_ms);
+    bi(st, 2, limit);
+    for (;;) {
+        rc = row(s, c, st, "list queued tasks", d);
+        if (rc != OL_OK)
+            break;
+        ol_store_queued q;
+        ol__store_copy(q.task_id, sizeof q.task_id, ct(st, 0));
+        ol__store_copy(q.call_id, sizeof q.call_id, ct(st, 1));
+        q.queued_ms = cu(st, 2);
+        if (cb(ud, &q) != 0)
+            break;
+    }
+    if (rc == OL_E_NOTFOUND)
+        rc = OL_OK;
+out:
+    rd_end(s, c);
+    return rc;
 }
 
 /* ----------------------------------- workers ----------------------------------- */
@@ -2036,6 +2185,280 @@ out:
     return rc;
 }
 
+/* ------------------------------ secrets, owner keys ------------------------------ */
+
+static const char SQL_SECRET_VERSION[] =
+    "SELECT version FROM secrets WHERE accessor = ? AND profile = ? AND owner = ?";
+static const char SQL_SECRET_INSERT[] =
+    "INSERT INTO secrets(accessor, profile, owner, ciphertext, access, version, created_ms,"
+    " updated_ms) VALUES(?, ?, ?, ?, ?, 1, ?, ?)";
+static const char SQL_SECRET_UPDATE[] =
+    "UPDATE secrets SET ciphertext = ?, access = ?, version = version + 1, updated_ms = ?"
+    " WHERE accessor = ? AND profile = ? AND owner = ?";
+static const char SQL_SECRET_GET[] =
+    "SELECT accessor, profile, owner, ciphertext, access, version, created_ms, updated_ms"
+    " FROM secrets WHERE accessor = ? AND profile = ? AND owner = ?";
+static const char SQL_SECRET_LIST[] =
+    "SELECT accessor, profile, owner, length(ciphertext), access, version, created_ms,"
+    " updated_ms FROM secrets WHERE owner = ? ORDER BY accessor, profile";
+static const char SQL_SECRET_DELETE[] =
+    "DELETE FROM secrets WHERE accessor = ? AND profile = ? AND owner = ?";
+
+static ol_err sq_secret_put(ol_store *base, const char *accessor, const char *profile,
+                            const char *owner, const uint8_t *ciphertext, size_t ciphertext_len,
+                            const char *access, uint32_t expected_version, uint64_t now_ms,
+                            uint32_t *version_out, ol_diag *d)
+{
+    sq_store *s = SQ(base);
+    sq_conn *c;
+    sqlite3_stmt *st;
+    ol_err rc = tx_begin(s, &c, d);
+    if (rc != OL_OK)
+        return rc;
+    PREP(st, SQL_SECRET_VERSION);
+    bt(st, 1, accessor);
+    bt(st, 2, profile);
+    bt(st, 3, owner);
+    rc = row(s, c, st, "secret", d);
+    if (rc != OL_OK && rc != OL_E_NOTFOUND)
+        goto out;
+    uint64_t cur = rc == OL_OK ? cu(st, 0) : 0;
+    sqlite3_reset(st);
+    if (cur != expected_version) {
+        rc = cur == 0
+                 ? OL_FAIL(d, OL_E_NOTFOUND, "no secret %s for %s to update", profile, owner)
+                 : OL_FAIL(d, OL_E_STATE, "secret %s of %s is at version %" PRIu64 ", not %" PRIu32,
+                           profile, owner, cur, expected_version);
+        goto out;
+    }
+    if (cur == 0) {
+        PREP(st, SQL_SECRET_INSERT);
+        bt(st, 1, accessor);
+        bt(st, 2, profile);
+        bt(st, 3, owner);
+        bb(st, 4, ciphertext, ciphertext_len);
+        bt(st, 5, access);
+        bi(st, 6, now_ms);
+        bi(st, 7, now_ms);
+        TRY(exec_st(s, c, st, "insert secret", d));
+    } else {
+        PREP(st, SQL_SECRET_UPDATE);
+        bb(st, 1, ciphertext, ciphertext_len);
+        bt(st, 2, access);
+        bi(st, 3, now_ms);
+        bt(st, 4, accessor);
+        bt(st, 5, profile);
+        bt(st, 6, owner);
+        TRY(exec_st(s, c, st, "update secret", d));
+    }
+    *version_out = (uint32_t)cur + 1;
+out:
+    return tx_end(s, c, rc, d);
+}
+
+static void secret_from_row(sqlite3_stmt *st, ol_store_secret *x)
+{
+    memset(x, 0, sizeof *x);
+    ol__store_copy(x->profile, sizeof x->profile, ct(st, 1));
+    ol__store_copy(x->owner, sizeof x->owner, ct(st, 2));
+    x->version = (uint32_t)cu(st, 5);
+    x->created_ms = cu(st, 6);
+    x->updated_ms = cu(st, 7);
+}
+
+static ol_err sq_secret_get(ol_store *base, const char *accessor, const char *profile,
+                            const char *owner, ol_store_secret **outx, ol_diag *d)
+{
+    sq_store *s = SQ(base);
+    sq_conn *c;
+    sqlite3_stmt *st;
+    ol_err rc = rd_begin(s, &c, d);
+    if (rc != OL_OK)
+        return rc;
+    PREP(st, SQL_SECRET_GET);
+    bt(st, 1, accessor);
+    bt(st, 2, profile);
+    bt(st, 3, owner);
+    rc = row(s, c, st, "secret", d);
+    if (rc == OL_E_NOTFOUND)
+        rc = OL_FAIL(d, OL_E_NOTFOUND, "no secret %s of %s for that accessor", profile, owner);
+    if (rc != OL_OK)
+        goto out;
+    ol_store_secret f;
+    secret_from_row(st, &f);
+    *outx = ol__store_secret_build(&f, ct(st, 0), ct(st, 4), sqlite3_column_blob(st, 3), cn(st, 3));
+    if (*outx == NULL)
+        rc = OL_FAIL(d, OL_E_NOMEM, "secret record");
+out:
+    rd_end(s, c);
+    return rc;
+}
+
+static ol_err sq_secret_list(ol_store *base, const char *owner, ol_store_secret_cb cb, void *ud,
+                             ol_diag *d)
+{
+    sq_store *s = SQ(base);
+    sq_conn *c;
+    sqlite3_stmt *st;
+    ol_err rc = rd_begin(s, &c, d);
+    if (rc != OL_OK)
+        return rc;
+    PREP(st, SQL_SECRET_LIST);
+    bt(st, 1, owner);
+    for (;;) {
+        rc = row(s, c, st, "list secrets", d);
+        if (rc != OL_OK)
+            break;
+        ol_store_secret x;
+        secret_from_row(st, &x);
+        x.accessor = ct(st, 0);
+        x.access = ct(st, 4);
+        x.ciphertext_len = (size_t)cu(st, 3);
+        if (cb(ud, &x) != 0)
+            break;
+    }
+    if (rc == OL_E_NOTFOUND)
+        rc = OL_OK;
+out:
+    rd_end(s, c);
+    return rc;
+}
+
+/* One-statement write whose "no row" outcome is OL_E_NOTFOUND with `missing` as the message. */
+static ol_err write3(sq_store *s, const char *sql, const char *a, const char *b, const char *c3,
+                     const char *missing, ol_diag *d)
+{
+    sq_conn *c;
+    sqlite3_stmt *st;
+    ol_err rc = tx_begin(s, &c, d);
+    if (rc != OL_OK)
+        return rc;
+    PREP(st, sql);
+    bt(st, 1, a);
+    bt(st, 2, b);
+    if (c3 != NULL)
+        bt(st, 3, c3);
+    TRY(exec_st(s, c, st, "delete", d));
+    if (sqlite3_changes(c->db) == 0)
+        rc = OL_FAIL(d, OL_E_NOTFOUND, "%s", missing);
+out:
+    return tx_end(s, c, rc, d);
+}
+
+static ol_err sq_secret_delete(ol_store *base, const char *accessor, const char *profile,
+                               const char *owner, ol_diag *d)
+{
+    return write3(SQ(base), SQL_SECRET_DELETE, accessor, profile, owner, "no such secret", d);
+}
+
+static const char SQL_OKEY_INSERT[] =
+    "INSERT INTO owner_keys(owner, public_key, created_ms) VALUES(?, ?, ?)";
+static const char SQL_OKEY_CHECK[] = "SELECT 1 FROM owner_keys WHERE owner = ? AND public_key = ?";
+static const char SQL_OKEY_DELETE[] = "DELETE FROM owner_keys WHERE owner = ? AND public_key = ?";
+static const char SQL_OKEY_LIST[] = "SELECT owner, public_key, created_ms FROM owner_keys"
+                                    " WHERE ?1 IS NULL OR owner = ?1 ORDER BY owner, public_key";
+static const char SQL_NONCE_GC[] = "DELETE FROM request_nonces WHERE expires_ms < ?";
+static const char SQL_NONCE_INSERT[] =
+    "INSERT INTO request_nonces(owner, nonce, expires_ms) VALUES(?, ?, ?)";
+
+static ol_err sq_owner_key_add(ol_store *base, const char *owner, const char *public_key,
+                               uint64_t now_ms, ol_diag *d)
+{
+    sq_store *s = SQ(base);
+    sq_conn *c;
+    sqlite3_stmt *st;
+    ol_err rc = tx_begin(s, &c, d);
+    if (rc != OL_OK)
+        return rc;
+    PREP(st, SQL_OKEY_INSERT);
+    bt(st, 1, owner);
+    bt(st, 2, public_key);
+    bi(st, 3, now_ms);
+    rc = exec_st(s, c, st, "insert owner key", d);
+    if (rc == OL_E_EXISTS)
+        rc = OL_FAIL(d, OL_E_EXISTS, "%s is already a key of %s", public_key, owner);
+out:
+    return tx_end(s, c, rc, d);
+}
+
+static ol_err sq_owner_key_check(ol_store *base, const char *owner, const char *public_key,
+                                 ol_diag *d)
+{
+    sq_store *s = SQ(base);
+    sq_conn *c;
+    sqlite3_stmt *st;
+    ol_err rc = rd_begin(s, &c, d);
+    if (rc != OL_OK)
+        return rc;
+    PREP(st, SQL_OKEY_CHECK);
+    bt(st, 1, owner);
+    bt(st, 2, public_key);
+    rc = row(s, c, st, "owner key", d);
+    if (rc == OL_E_NOTFOUND)
+        rc = OL_FAIL(d, OL_E_NOTFOUND, "not a registered key of %s", owner);
+out:
+    rd_end(s, c);
+    return rc;
+}
+
+static ol_err sq_owner_key_remove(ol_store *base, const char *owner, const char *public_key,
+                                  ol_diag *d)
+{
+    return write3(SQ(base), SQL_OKEY_DELETE, owner, public_key, NULL,
+                  "not a registered key of the owner", d);
+}
+
+static ol_err sq_owner_key_list(ol_store *base, const char *owner, ol_store_owner_key_cb cb,
+                                void *ud, ol_diag *d)
+{
+    sq_store *s = SQ(base);
+    sq_conn *c;
+    sqlite3_stmt *st;
+    ol_err rc = rd_begin(s, &c, d);
+    if (rc != OL_OK)
+        return rc;
+    PREP(st, SQL_OKEY_LIST);
+    if (owner != NULL)
+        bt(st, 1, owner);
+    else
+        sqlite3_bind_null(st, 1);
+    for (;;) {
+        rc = row(s, c, st, "list owner keys", d);
+        if (rc != OL_OK)
+            break;
+        if (cb(ud, ct(st, 0), ct(st, 1), cu(st, 2)) != 0)
+            break;
+    }
+    if (rc == OL_E_NOTFOUND)
+        rc = OL_OK;
+out:
+    rd_end(s, c);
+    return rc;
+}
+
+static ol_err sq_nonce_use(ol_store *base, const char *owner, const char *nonce,
+                           uint64_t expires_ms, uint64_t now_ms, ol_diag *d)
+{
+    sq_store *s = SQ(base);
+    sq_conn *c;
+    sqlite3_stmt *st;
+    ol_err rc = tx_begin(s, &c, d);
+    if (rc != OL_OK)
+        return rc;
+    PREP(st, SQL_NONCE_GC);
+    bi(st, 1, now_ms);
+    TRY(exec_st(s, c, st, "expire nonces", d));
+    PREP(st, SQL_NONCE_INSERT);
+    bt(st, 1, owner);
+    bt(st, 2, nonce);
+    bi(st, 3, expires_ms);
+    rc = exec_st(s, c, st, "record nonce", d);
+    if (rc == OL_E_EXISTS)
+        rc = OL_FAIL(d, OL_E_EXISTS, "the request's nonce was used before (a replay)");
+out:
+    return tx_end(s, c, rc, d);
+}
+
 const ol_store_ops ol__store_sqlite_ops = {
     .scheme = "sqlite",
     .open = sq_open,
@@ -2060,6 +2483,9 @@ const ol_store_ops ol__store_sqlite_ops = {
     .task_renew = sq_task_renew,
     .task_complete = sq_task_complete,
     .sweep_leases = sq_sweep_leases,
+    .task_claim_id = sq_task_claim_id,
+    .task_lapse = sq_task_lapse,
+    .task_queued_list = sq_task_queued_list,
     .worker_register = sq_worker_register,
     .worker_get = sq_worker_get,
     .worker_heartbeat = sq_worker_heartbeat,
@@ -2068,5 +2494,14 @@ const ol_store_ops ol__store_sqlite_ops = {
     .worker_token_check = sq_worker_token_check,
     .earnings_get = sq_earnings_get,
     .stats_get = sq_stats_get,
+    .secret_put = sq_secret_put,
+    .secret_get = sq_secret_get,
+    .secret_list = sq_secret_list,
+    .secret_delete = sq_secret_delete,
+    .owner_key_add = sq_owner_key_add,
+    .owner_key_check = sq_owner_key_check,
+    .owner_key_remove = sq_owner_key_remove,
+    .owner_key_list = sq_owner_key_list,
+    .nonce_use = sq_nonce_use,
     .set_fault = sq_set_fault,
 };

@@ -1195,6 +1195,302 @@ static void test_store_restart_keeps_leases(void **state)
     ol_store_task_free(t);
 }
 
+/* ---------------------------- external queue: claim by id, lapse ---------------------------- */
+
+static int collect_queued(void *ud, const ol_store_queued *q)
+{
+    char *buf = ud;
+    strcat(buf, q->task_id);
+    strcat(buf, ",");
+    return 0;
+}
+
+static void test_store_external_leases(void **state)
+{
+    fx *f = *state;
+    OK(ol_store_project_create(f->s, "alice.near", "app", 5, D));
+    make_key(f->s, "bob.near", 1, 100000, 0);
+    assert_int_equal(submit(f->s, "c1", "t1", 1000, 0, 10), OL_STORE_SUBMIT_OK);
+    assert_int_equal(submit(f->s, "c2", "t2", 1000, 0, 20), OL_STORE_SUBMIT_OK);
+
+    /* Queued tasks are listed oldest first, only those queued before the bound. */
+    char buf[256] = "";
+    OK(ol_store_task_queued_list(f->s, 100, 0, collect_queued, buf, D));
+    assert_string_equal(buf, "t1,t2,");
+    buf[0] = '\0';
+    OK(ol_store_task_queued_list(f->s, 15, 0, collect_queued, buf, D));
+    assert_string_equal(buf, "t1,");
+
+    /* Claim by id: the lease is external; the store's own claim and sweep leave it alone. */
+    ol_store_task *t = NULL;
+    OK(ol_store_task_claim_id(f->s, "t2", W1, 30, &t, D));
+    assert_string_equal(t->id, "t2");
+    assert_string_equal(t->call_id, "c2");
+    assert_int_equal(t->attempt, 1);
+    assert_true(t->lease_expires_ms == OL_STORE_LEASE_EXTERNAL);
+    ol_diag d = {0};
+    ol_store_task *t2 = NULL;
+    assert_int_equal(ol_store_task_claim_id(f->s, "t2", W2, 31, &t2, &d), OL_E_STATE);
+    assert_int_equal(ol_store_task_claim_id(f->s, "nope", W2, 31, &t2, &d), OL_E_NOTFOUND);
+    ol_store_sweep sw;
+    OK(ol_store_sweep_leases(f->s, UINT64_C(1) << 62, 0, 0, &sw, D));
+    assert_int_equal(sw.nrequeued + sw.nfailed, 0);
+    buf[0] = '\0';
+    OK(ol_store_task_queued_list(f->s, 100, 0, collect_queued, buf, D));
+    assert_string_equal(buf, "t1,");
+    ol_store_call *c = get_call(f->s, "c2");
+    assert_int_equal(c->status, OL_STORE_CALL_RUNNING);
+    ol_store_call_free(c);
+
+    /* Lapse of another attempt is a no-op; of this attempt re-queues (attempts remain). */
+    ol_store_lapse_result lr;
+    char call_id[OL_STORE_ID_MAX + 1];
+    OK(ol_store_task_lapse(f->s, "t2", 7, 40, &lr, call_id, D));
+    assert_int_equal(lr, OL_STORE_LAPSE_NOOP);
+    OK(ol_store_task_lapse(f->s, "t2", 1, 40, &lr, call_id, D));
+    assert_int_equal(lr, OL_STORE_LAPSE_REQUEUED);
+    assert_string_equal(call_id, "c2");
+    OK(ol_store_task_lapse(f->s, "t2", 1, 41, &lr, NULL, D));
+    assert_int_equal(lr, OL_STORE_LAPSE_NOOP); /* idempotent */
+    c = get_call(f->s, "c2");
+    assert_int_equal(c->status, OL_STORE_CALL_PENDING);
+    ol_store_call_free(c);
+    /* The lapsed attempt can neither renew nor complete. */
+    assert_int_equal(ol_store_task_renew(f->s, "t2", W1, 1, 42, 100, &d), OL_E_STATE);
+    ol_store_completion cp = completion(t, W1, true, 500);
+    bool settled = true;
+    assert_int_equal(ol_store_task_complete(f->s, &cp, 42, &settled, &d), OL_E_STATE);
+    ol_store_task_free(t);
+
+    /* Attempts 2 and 3 (attempt 0 = whoever holds it), then the call fails as worker_lost. */
+    OK(ol_store_task_claim_id(f->s, "t2", W2, 50, &t, D));
+    assert_int_equal(t->attempt, 2);
+    ol_store_task_free(t);
+    OK(ol_store_task_lapse(f->s, "t2", 0, 60, &lr, NULL, D));
+    assert_int_equal(lr, OL_STORE_LAPSE_REQUEUED);
+    OK(ol_store_task_claim_id(f->s, "t2", W1, 70, &t, D));
+    assert_int_equal(t->attempt, 3);
+    OK(ol_store_task_lapse(f->s, "t2", 3, 80, &lr, call_id, D));
+    assert_int_equal(lr, OL_STORE_LAPSE_FAILED);
+    c = get_call(f->s, "c2");
+    assert_int_equal(c->status, OL_STORE_CALL_FAILED);
+    assert_string_equal(c->error_code, "worker_lost");
+    assert_int_equal(c->charged, 0);
+    ol_store_call_free(c);
+    ol_store_task_free(t);
+    check_balance(f->s, "bob.near", 1, 100000, 0, 1000, 1); /* c1 still reserved */
+
+    /* A task claimed by id completes normally, once. */
+    OK(ol_store_task_claim_id(f->s, "t1", W2, 90, &t, D));
+    cp = completion(t, W2, true, 400);
+    OK(ol_store_task_complete(f->s, &cp, 95, &settled, D));
+    assert_true(settled);
+    OK(ol_store_task_complete(f->s, &cp, 96, &settled, D));
+    assert_false(settled);
+    OK(ol_store_task_lapse(f->s, "t1", 1, 97, &lr, NULL, D));
+    assert_int_equal(lr, OL_STORE_LAPSE_NOOP);
+    ol_store_task_free(t);
+    check_balance(f->s, "bob.near", 1, 100000, 400, 0, 0);
+
+    /* A store-queue lease is not the external queue's to lapse. */
+    assert_int_equal(submit(f->s, "c3", "t3", 1000, 0, 100), OL_STORE_SUBMIT_OK);
+    t = claim(f->s, W1, 110, 1000);
+    OK(ol_store_task_lapse(f->s, "t3", t->attempt, 120, &lr, NULL, D));
+    assert_int_equal(lr, OL_STORE_LAPSE_NOOP);
+    ol_store_task_free(t);
+}
+
+/* ------------------------------------- secrets ------------------------------------- */
+
+static const char ACC_A[] = "{\"Project\":{\"project_id\":\"alice.near/a\"}}";
+static const char ACC_B[] = "{\"Project\":{\"project_id\":\"alice.near/b\"}}";
+
+typedef struct seen_secrets {
+    size_t n;
+    char profiles[8][OL_STORE_PROFILE_MAX + 1];
+    size_t sizes[8];
+    uint32_t versions[8];
+} seen_secrets;
+
+static int collect_secret(void *ud, const ol_store_secret *x)
+{
+    seen_secrets *s = ud;
+    assert_null(x->ciphertext);
+    if (s->n < 8) {
+        snprintf(s->profiles[s->n], sizeof s->profiles[0], "%s", x->profile);
+        s->sizes[s->n] = x->ciphertext_len;
+        s->versions[s->n] = x->version;
+        s->n++;
+    }
+    return 0;
+}
+
+static void test_store_secrets(void **state)
+{
+    fx *f = *state;
+    ol_diag d = {0};
+    uint8_t ct1[100], ct2[300];
+    memset(ct1, 0x11, sizeof ct1);
+    memset(ct2, 0x22, sizeof ct2);
+    ct1[5] = 0; /* binary: NUL bytes survive */
+    uint32_t v = 0;
+    /* Create (expected 0), refuse a second create, update with the right version only. */
+    OK(ol_store_secret_put(f->s, ACC_A, "default", "alice.near", ct1, sizeof ct1, "\"AllowAll\"", 0,
+                           100, &v, D));
+    assert_int_equal(v, 1);
+    assert_int_equal(ol_store_secret_put(f->s, ACC_A, "default", "alice.near", ct2, sizeof ct2,
+                                         "\"AllowAll\"", 0, 101, &v, &d),
+                     OL_E_STATE);
+    assert_int_equal(ol_store_secret_put(f->s, ACC_A, "default", "alice.near", ct2, sizeof ct2,
+                                         "\"AllowAll\"", 5, 101, &v, &d),
+                     OL_E_STATE);
+    assert_int_equal(ol_store_secret_put(f->s, ACC_A, "other", "alice.near", ct2, sizeof ct2,
+                                         "\"AllowAll\"", 1, 101, &v, &d),
+                     OL_E_NOTFOUND);
+    OK(ol_store_secret_put(f->s, ACC_A, "default", "alice.near", ct2, sizeof ct2,
+                           "{\"Whitelist\":{\"accounts\":[\"bob.near\"]}}", 1, 102, &v, D));
+    assert_int_equal(v, 2);
+    assert_int_equal(ol_store_secret_put(f->s, ACC_A, "default", "alice.near", ct1, 0,
+                                         "\"AllowAll\"", 2, 103, &v, &d),
+                     OL_E_INVAL);
+
+    ol_store_secret *x = NULL;
+    OK(ol_store_secret_get(f->s, ACC_A, "default", "alice.near", &x, D));
+    assert_string_equal(x->accessor, ACC_A);
+    assert_string_equal(x->profile, "default");
+    assert_string_equal(x->owner, "alice.near");
+    assert_int_equal(x->ciphertext_len, sizeof ct2);
+    assert_memory_equal(x->ciphertext, ct2, sizeof ct2);
+    assert_string_equal(x->access, "{\"Whitelist\":{\"accounts\":[\"bob.near\"]}}");
+    assert_int_equal(x->version, 2);
+    assert_int_equal(x->created_ms, 100);
+    assert_int_equal(x->updated_ms, 102);
+    ol_store_secret_free(x);
+
+    /* The key is (accessor, profile, owner): each part separates secrets. */
+    assert_int_equal(ol_store_secret_get(f->s, ACC_B, "default", "alice.near", &x, &d),
+                     OL_E_NOTFOUND);
+    assert_int_equal(ol_store_secret_get(f->s, ACC_A, "default", "carol.near", &x, &d),
+                     OL_E_NOTFOUND);
+    OK(ol_store_secret_put(f->s, ACC_B, "default", "alice.near", ct1, sizeof ct1, "\"AllowAll\"", 0,
+                           110, NULL, D));
+    OK(ol_store_secret_put(f->s, ACC_A, "prod", "alice.near", ct1, 7, "\"AllowAll\"", 0, 111, NULL,
+                           D));
+    OK(ol_store_secret_put(f->s, ACC_A, "default", "carol.near", ct1, 9, "\"AllowAll\"", 0, 112,
+                           NULL, D));
+    seen_secrets seen = {0};
+    OK(ol_store_secret_list(f->s, "alice.near", collect_secret, &seen, D));
+    assert_int_equal(seen.n, 3); /* ordered by accessor, profile */
+    assert_string_equal(seen.profiles[0], "default");
+    assert_int_equal(seen.sizes[0], sizeof ct2);
+    assert_int_equal(seen.versions[0], 2);
+    assert_string_equal(seen.profiles[1], "prod");
+    assert_int_equal(seen.sizes[1], 7);
+    assert_int_equal(seen.sizes[2], sizeof ct1);
+
+    OK(ol_store_secret_delete(f->s, ACC_A, "default", "alice.near", D));
+    assert_int_equal(ol_store_secret_delete(f->s, ACC_A, "default", "alice.near", &d),
+                     OL_E_NOTFOUND);
+    assert_int_equal(ol_store_secret_get(f->s, ACC_A, "default", "alice.near", &x, &d),
+                     OL_E_NOTFOUND);
+    OK(ol_store_secret_get(f->s, ACC_A, "default", "carol.near", &x, D));
+    ol_store_secret_free(x);
+    /* After a delete the secret can be created again from version 0. */
+    OK(ol_store_secret_put(f->s, ACC_A, "default", "alice.near", ct1, sizeof ct1, "\"AllowAll\"", 0,
+                           120, &v, D));
+    assert_int_equal(v, 1);
+}
+
+typedef struct seen_keys {
+    size_t n;
+    char text[512];
+} seen_keys;
+
+static int collect_owner_key(void *ud, const char *owner, const char *pk, uint64_t created)
+{
+    seen_keys *s = ud;
+    char line[200];
+    snprintf(line, sizeof line, "%s=%s@%llu;", owner, pk, (unsigned long long)created);
+    strcat(s->text, line);
+    s->n++;
+    return 0;
+}
+
+static void test_store_owner_keys_and_nonces(void **state)
+{
+    fx *f = *state;
+    ol_diag d = {0};
+    OK(ol_store_owner_key_add(f->s, "alice.near", "ed25519:AAA", 10, D));
+    OK(ol_store_owner_key_add(f->s, "alice.near", "ed25519:BBB", 11, D));
+    OK(ol_store_owner_key_add(f->s, "bob.near", "ed25519:AAA", 12, D));
+    assert_int_equal(ol_store_owner_key_add(f->s, "alice.near", "ed25519:AAA", 13, &d),
+                     OL_E_EXISTS);
+    OK(ol_store_owner_key_check(f->s, "alice.near", "ed25519:BBB", D));
+    assert_int_equal(ol_store_owner_key_check(f->s, "carol.near", "ed25519:AAA", &d),
+                     OL_E_NOTFOUND);
+    seen_keys all = {0}, alice = {0};
+    OK(ol_store_owner_key_list(f->s, NULL, collect_owner_key, &all, D));
+    assert_string_equal(all.text, "alice.near=ed25519:AAA@10;alice.near=ed25519:BBB@11;"
+                                  "bob.near=ed25519:AAA@12;");
+    OK(ol_store_owner_key_list(f->s, "alice.near", collect_owner_key, &alice, D));
+    assert_int_equal(alice.n, 2);
+    OK(ol_store_owner_key_remove(f->s, "alice.near", "ed25519:AAA", D));
+    assert_int_equal(ol_store_owner_key_remove(f->s, "alice.near", "ed25519:AAA", &d),
+                     OL_E_NOTFOUND);
+    assert_int_equal(ol_store_owner_key_check(f->s, "alice.near", "ed25519:AAA", &d),
+                     OL_E_NOTFOUND);
+    OK(ol_store_owner_key_check(f->s, "bob.near", "ed25519:AAA", D));
+
+    /* Nonces: first use wins; the same nonce of another owner is separate; expired ones are
+     * forgotten (the timestamp check refuses such old requests before this point). */
+    OK(ol_store_nonce_use(f->s, "alice.near", "n1", 1000, 100, D));
+    assert_int_equal(ol_store_nonce_use(f->s, "alice.near", "n1", 1000, 200, &d), OL_E_EXISTS);
+    OK(ol_store_nonce_use(f->s, "bob.near", "n1", 1000, 200, D));
+    OK(ol_store_nonce_use(f->s, "alice.near", "n1", 3000, 2000, D));
+}
+
+/* Two writers race to create the same secret from version 0: exactly one wins. */
+typedef struct race_put {
+    ol_store *s;
+    int ok, conflict;
+    pthread_mutex_t mu;
+} race_put;
+
+static void *race_put_main(void *arg)
+{
+    race_put *r = arg;
+    uint8_t ct[32] = {1};
+    for (int i = 0; i < 20; i++) {
+        char profile[16];
+        snprintf(profile, sizeof profile, "p%d", i);
+        ol_diag d = {0};
+        ol_err rc = ol_store_secret_put(r->s, ACC_A, profile, "alice.near", ct, sizeof ct,
+                                        "\"AllowAll\"", 0, 1, NULL, &d);
+        pthread_mutex_lock(&r->mu);
+        if (rc == OL_OK)
+            r->ok++;
+        else if (rc == OL_E_STATE)
+            r->conflict++;
+        pthread_mutex_unlock(&r->mu);
+    }
+    return NULL;
+}
+
+static void test_store_secret_races(void **state)
+{
+    fx *f = *state;
+    race_put r = {.s = f->s};
+    pthread_mutex_init(&r.mu, NULL);
+    pthread_t th[4];
+    for (int i = 0; i < 4; i++)
+        assert_int_equal(pthread_create(&th[i], NULL, race_put_main, &r), 0);
+    for (int i = 0; i < 4; i++)
+        pthread_join(th[i], NULL);
+    pthread_mutex_destroy(&r.mu);
+    assert_int_equal(r.ok, 20);
+    assert_int_equal(r.conflict, 60);
+}
+
 /* ------------------------------------------------------------------------------------- */
 
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -1219,6 +1515,10 @@ int main(void)
         T(test_store_concurrent_claims),
         T(test_store_crash_safety),
         T(test_store_restart_keeps_leases),
+        T(test_store_external_leases),
+        T(test_store_secrets),
+        T(test_store_owner_keys_and_nonces),
+        T(test_store_secret_races),
     };
     int failed = 0;
     for (size_t i = 0; i < sizeof backends / sizeof backends[0]; i++) {
