@@ -453,6 +453,21 @@ ol_err ol_store_worker_token_add(ol_store *s, const uint8_t token_sha256[32], co
  * hash (an index probe), which reveals nothing about the secret token. */
 ol_err ol_store_worker_token_check(ol_store *s, const uint8_t token_sha256[32], ol_diag *d);
 
+typedef struct ol_store_leased {
+    char task_id[OL_STORE_ID_MAX + 1];
+    char call_id[OL_STORE_ID_MAX + 1];
+    uint32_t attempt;
+    uint64_t claimed_ms; /* when this attempt was claimed (the call's started_ms) */
+} ol_store_leased;
+
+typedef int (*ol_store_leased_cb)(void *ud, const ol_store_leased *l);
+/* Walks tasks held under an external lease (OL_STORE_LEASE_EXTERNAL) whose attempt was claimed
+ * before claimed_before_ms, oldest first, at most `limit` (0: 1000). An external queue uses it
+ * to end leases it lost (its server lost data): it lapses them as if they had expired.
+ * OL_OK, OL_E_IO. */
+ol_err ol_store_task_external_list(ol_store *s, uint64_t claimed_before_ms, size_t limit,
+                                   ol_store_leased_cb cb, void *ud, ol_diag *d);
+
 /* ============================ secrets (stored by the coordinator) ============================
  * One row per (accessor, profile, owner): the ECIES ciphertext (ol/keystore.h; the store never
  * sees plaintext), the access condition's canonical JSON, a version that grows by one on every

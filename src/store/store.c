@@ -515,6 +515,16 @@ ol_err ol_store_task_queued_list(ol_store *s, uint64_t queued_before_ms, size_t 
     return s->ops->task_queued_list(s, queued_before_ms, limit, cb, ud, d);
 }
 
+ol_err ol_store_task_external_list(ol_store *s, uint64_t claimed_before_ms, size_t limit,
+                                   ol_store_leased_cb cb, void *ud, ol_diag *d)
+{
+    if (limit == 0)
+        limit = 1000;
+    if (claimed_before_ms > (uint64_t)INT64_MAX)
+        claimed_before_ms = (uint64_t)INT64_MAX;
+    return s->ops->task_external_list(s, claimed_before_ms, limit, cb, ud, d);
+}
+
 /* ----------------------------------- workers ----------------------------------- */
 
 ol_err ol_store_worker_register(ol_store *s, const uint8_t token_sha256[32], const char *name,

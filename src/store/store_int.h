@@ -73,6 +73,9 @@ struct ol_store_ops {
     ol_err (*task_queued_list)(ol_store *s, uint64_t queued_before_ms, size_t limit,
                                ol_store_queued_cb cb, void *ud, ol_diag *d);
 
+    ol_err (*task_external_list)(ol_store *s, uint64_t claimed_before_ms, size_t limit,
+                                 ol_store_leased_cb cb, void *ud, ol_diag *d);
+
     ol_err (*worker_register)(ol_store *s, const uint8_t token_sha256[32], const char *name,
                               const char *public_key, uint32_t capacity, const char *new_id,
                               uint64_t now_ms, ol_store_worker *out, ol_diag *d);

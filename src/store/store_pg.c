@@ -2032,6 +2032,31 @@ static ol_err pg_task_queued_list(ol_store *base, uint64_t queued_before_ms, siz
     ONE_END();
 }
 
+static const char SQL_EXTERNAL_LIST[] =
+    "SELECT t.id, t.call_id, t.attempt, c.started_ms FROM tasks t JOIN calls c ON c.id = t.call_id"
+    " WHERE t.state = 1 AND t.lease_expires_ms = $1 AND c.started_ms < $2"
+    " ORDER BY c.started_ms LIMIT $3";
+
+static ol_err pg_task_external_list(ol_store *base, uint64_t claimed_before_ms, size_t limit,
+                                    ol_store_leased_cb cb, void *ud, ol_diag *d)
+{
+    ONE_BEGIN(false);
+    pi(&p, OL_STORE_LEASE_EXTERNAL);
+    pi(&p, claimed_before_ms);
+    pi(&p, limit);
+    rc = run(s, c, SQL_EXTERNAL_LIST, &p, &r, "list leased tasks", d);
+    for (int i = 0; rc == OL_OK && i < PQntuples(r); i++) {
+        ol_store_leased l;
+        ol__store_copy(l.task_id, sizeof l.task_id, ct(r, i, 0));
+        ol__store_copy(l.call_id, sizeof l.call_id, ct(r, i, 1));
+        l.attempt = (uint32_t)cu(r, i, 2);
+        l.claimed_ms = cu(r, i, 3);
+        if (cb(ud, &l) != 0)
+            break;
+    }
+    ONE_END();
+}
+
 /* ----------------------------------- workers ----------------------------------- */
 
 #define WORKER_COLS \
@@ -2549,6 +2574,7 @@ const ol_store_ops ol__store_pg_ops = {
     .task_claim_id = pg_task_claim_id,
     .task_lapse = pg_task_lapse,
     .task_queued_list = pg_task_queued_list,
+    .task_external_list = pg_task_external_list,
     .worker_register = pg_worker_register,
     .worker_get = pg_worker_get,
     .worker_heartbeat = pg_worker_heartbeat,

@@ -1898,6 +1898,43 @@ out:
     return rc;
 }
 
+static const char SQL_EXTERNAL_LIST[] =
+    "SELECT t.id, t.call_id, t.attempt, c.started_ms FROM tasks t JOIN calls c ON c.id = t.call_id"
+    " WHERE t.state = 1 AND t.lease_expires_ms = ? AND c.started_ms < ?"
+    " ORDER BY c.started_ms LIMIT ?";
+
+static ol_err sq_task_external_list(ol_store *base, uint64_t claimed_before_ms, size_t limit,
+                                    ol_store_leased_cb cb, void *ud, ol_diag *d)
+{
+    sq_store *s = SQ(base);
+    sq_conn *c;
+    sqlite3_stmt *st;
+    ol_err rc = rd_begin(s, &c, d);
+    if (rc != OL_OK)
+        return rc;
+    PREP(st, SQL_EXTERNAL_LIST);
+    bi(st, 1, OL_STORE_LEASE_EXTERNAL);
+    bi(st, 2, claimed_before_ms);
+    bi(st, 3, limit);
+    for (;;) {
+        rc = row(s, c, st, "list leased tasks", d);
+        if (rc != OL_OK)
+            break;
+        ol_store_leased l;
+        ol__store_copy(l.task_id, sizeof l.task_id, ct(st, 0));
+        ol__store_copy(l.call_id, sizeof l.call_id, ct(st, 1));
+        l.attempt = (uint32_t)cu(st, 2);
+        l.claimed_ms = cu(st, 3);
+        if (cb(ud, &l) != 0)
+            break;
+    }
+    if (rc == OL_E_NOTFOUND)
+        rc = OL_OK;
+out:
+    rd_end(s, c);
+    return rc;
+}
+
 /* ----------------------------------- workers ----------------------------------- */
 
 #define WORKER_COLS \
@@ -2486,6 +2523,7 @@ const ol_store_ops ol__store_sqlite_ops = {
     .task_claim_id = sq_task_claim_id,
     .task_lapse = sq_task_lapse,
     .task_queued_list = sq_task_queued_list,
+    .task_external_list = sq_task_external_list,
     .worker_register = sq_worker_register,
     .worker_get = sq_worker_get,
     .worker_heartbeat = sq_worker_heartbeat,

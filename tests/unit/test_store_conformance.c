@@ -1205,6 +1205,19 @@ static int collect_queued(void *ud, const ol_store_queued *q)
     return 0;
 }
 
+typedef struct seen_leased {
+    size_t n;
+    ol_store_leased last;
+} seen_leased;
+
+static int collect_leased(void *ud, const ol_store_leased *l)
+{
+    seen_leased *s = ud;
+    s->n++;
+    s->last = *l;
+    return 0;
+}
+
 static void test_store_external_leases(void **state)
 {
     fx *f = *state;
@@ -1241,6 +1254,15 @@ static void test_store_external_leases(void **state)
     ol_store_call *c = get_call(f->s, "c2");
     assert_int_equal(c->status, OL_STORE_CALL_RUNNING);
     ol_store_call_free(c);
+    seen_leased sl = {0};
+    OK(ol_store_task_external_list(f->s, 30, 0, collect_leased, &sl, D));
+    assert_int_equal(sl.n, 0); /* claimed at 30: not before 30 */
+    OK(ol_store_task_external_list(f->s, 31, 0, collect_leased, &sl, D));
+    assert_int_equal(sl.n, 1);
+    assert_string_equal(sl.last.task_id, "t2");
+    assert_string_equal(sl.last.call_id, "c2");
+    assert_int_equal(sl.last.attempt, 1);
+    assert_int_equal(sl.last.claimed_ms, 30);
 
     /* Lapse of another attempt is a no-op; of this attempt re-queues (attempts remain). */
     ol_store_lapse_result lr;
@@ -1295,6 +1317,9 @@ static void test_store_external_leases(void **state)
     /* A store-queue lease is not the external queue's to lapse. */
     assert_int_equal(submit(f->s, "c3", "t3", 1000, 0, 100), OL_STORE_SUBMIT_OK);
     t = claim(f->s, W1, 110, 1000);
+    sl.n = 0;
+    OK(ol_store_task_external_list(f->s, 1000, 0, collect_leased, &sl, D));
+    assert_int_equal(sl.n, 0);
     OK(ol_store_task_lapse(f->s, "t3", t->attempt, 120, &lr, NULL, D));
     assert_int_equal(lr, OL_STORE_LAPSE_NOOP);
     ol_store_task_free(t);
