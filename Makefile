@@ -22,7 +22,7 @@ ASAN_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1:
 FORMAT_FILES = $(shell git ls-files --cached --others --exclude-standard -- '*.c' '*.h')
 
 .PHONY: all release debug asan fuzz test test-release test-asan spec bench examples fuzz-smoke \
-        bench-https bench-sandbox format format-check clean help
+        bench-https bench-scale bench-sandbox format format-check clean help
 
 all: release
 
@@ -81,6 +81,12 @@ bench-sandbox: release
 bench-https: release
 	$(CMAKE) --build $(BUILD)/release --target bench-https
 
+# calls/s and p50/p99 of sync calls: SQLite vs PostgreSQL + SQL queue vs PostgreSQL + Redis, with
+# 1 and 2 coordinators; starts private servers (scripts/test-servers.sh). Results: bench/README.md,
+# "Scale-out". BENCH_CLIENTS, BENCH_CALLS, BENCH_SECONDS, BENCH_WORKERS, BENCH_SETUPS: run.sh.
+bench-scale: release
+	$(CMAKE) --build $(BUILD)/release --target bench-scale
+
 # The wasm32 example jobs (examples/, guest SDK sdk/c) into build/release/examples/NAME.wasm.
 examples:
 	$(call configure,$(BUILD)/release,-DCMAKE_BUILD_TYPE=RelWithDebInfo)
@@ -123,6 +129,7 @@ help:
 	@echo "make bench        benchmarks (release build)"
 	@echo "make bench-sandbox  transfers/s and function calls/s against a local sandbox"
 	@echo "make bench-https  HTTPS path: calls/s and latency, cached echo (release build)"
+	@echo "make bench-scale  SQLite vs PostgreSQL (+ Redis), 1 and 2 coordinators: calls/s, p50/p99"
 	@echo "make examples     the wasm32 example jobs in build/release/examples"
 	@echo "make fuzz-smoke   each fuzz target for FUZZ_TIME=$(FUZZ_TIME)s"
 	@echo "make format       clang-format the tree; format-check only reports"

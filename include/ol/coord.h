@@ -53,6 +53,10 @@ typedef struct ol_coord_config {
     uint64_t max_worker_body_bytes; /* cap for an authenticated POST /worker/complete */
     uint64_t db_pool;               /* store connections */
     uint64_t db_busy_timeout_ms;
+    /* Task queue (ol/queue.h): "sql" (the store's task table) or "redis://..." (secret: the URL
+     * may carry a password; never logged, not kept after ol_coord_new()). */
+    char *queue;
+    char *queue_prefix; /* Redis key prefix / notification channel shared by coordinators */
 
     /* Pricing, micro-USD. */
     uint64_t price_base;
@@ -84,6 +88,13 @@ typedef struct ol_coord_config {
     uint64_t sweep_ms;        /* sweeper period */
 
     char *log_level; /* error, warn, info, debug */
+
+    /* Secrets (issue #6; docs/api.md "Secrets"). */
+    char *keystore_url;     /* the keystore's base URL; "": the secrets routes answer 503 */
+    char *keystore_token;   /* the coordinator's bearer token at the keystore (secret) */
+    char *signing_key_file; /* near-cli credentials JSON: the key that signs run grants; "":
+                             * calls with secrets_ref run without secrets */
+    uint64_t grant_ttl_s;   /* lifetime of a run grant, 1..OL_KS_GRANT_TTL_MAX seconds */
 } ol_coord_config;
 
 /* The option table of `outlayer coordinator` (src/coord/coord_config.c). */
@@ -180,17 +191,41 @@ typedef struct ol_coord_resp {
 } ol_coord_resp;
 
 /* Creates a coordinator on `store` (borrowed; must outlive it) with cfg (copied; tokens are
- * hashed and the copy keeps only the hashes). Returns OL_OK, OL_E_INVAL (a config value out of
- * range, a bad token hash), OL_E_NOMEM. On OL_OK the caller owns *out; ol_coord_free(). */
+ * hashed and the copy keeps only the hashes; the keystore token is kept for the keystore client
+ * and wiped on free). With signing_key_file set the grant key is read now (and wiped on free).
+ * It opens the task queue cfg->queue on `store` (notifications over cfg->db when that is a
+ * PostgreSQL URL) and subscribes to its events, so waiters are woken by completions and new work
+ * reported to any coordinator sharing the queue; the subscription thread belongs to the
+ * coordinator (ol_coord_free() joins it). The queue URL is not kept.
+ * Returns OL_OK, OL_E_INVAL (a config value out of range, a bad token hash, an unusable signing
+ * key file, a malformed queue URL or prefix), OL_E_UNSUPPORTED (a queue scheme no backend
+ * handles), OL_E_IO (the key file cannot be read, the queue's server cannot be reached),
+ * OL_E_NOMEM, OL_E_INTERNAL. On OL_OK the caller owns *out; ol_coord_free(). */
 ol_err ol_coord_new(const ol_coord_config *cfg, ol_store *store, ol_coord **out, ol_diag *d);
 
-/* Wakes every waiter (they answer at once) and frees. NULL is a no-op. The server must be
- * stopped first. */
+/* Wakes every waiter (they answer at once), closes the queue (joining its subscription
+ * thread) and frees. NULL is a no-op. The server must be stopped first. */
 void ol_coord_free(ol_coord *c);
 
 /* Replaces the clock (ms since the epoch) for tests; NULL restores the real one. Set before
  * serving. */
 void ol_coord_set_clock(ol_coord *c, uint64_t (*now_ms)(void *ud), void *ud);
+
+/* The coordinator's client of the keystore service (docs/keystore.md): POSTs body[0..body_len)
+ * (JSON) to the keystore route `path` ("/pubkey", "/secrets/prepare") with the coordinator's
+ * bearer token. On OL_OK *status is the HTTP status and the caller owns *resp (the body,
+ * NUL-terminated, *resp_len bytes; free()). OL_E_IO when the keystore cannot be reached or does
+ * not answer in time (the message names the URL and the reason, never the token), OL_E_NOMEM.
+ * Must be thread-safe. */
+typedef ol_err (*ol_coord_keystore_fn)(void *ud, const char *path, const char *body,
+                                       size_t body_len, unsigned *status, char **resp,
+                                       size_t *resp_len, ol_diag *d);
+
+/* Replaces the keystore client (ol_coord_new() installs a libcurl client for --keystore-url,
+ * with bounded timeouts); fn NULL: no keystore (secret writes answer 503). ud is borrowed and
+ * must outlive the coordinator. Tests plug the keystore's own handler in here. Set before
+ * serving. */
+void ol_coord_set_keystore(ol_coord *c, ol_coord_keystore_fn fn, void *ud);
 
 /* Routes and answers one request; never fails (errors are 4xx/5xx responses with the body
  * {"error": "...", "code": "..."}). Everything it allocates lives in `ar`.
@@ -201,8 +236,10 @@ void ol_coord_handle(ol_coord *c, const ol_coord_req *req, ol_near_arena *ar, ol
  * on the monotonic clock), then writes the final response (never deferred) to *resp. */
 void ol_coord_finish(ol_coord *c, const ol_coord_defer *df, ol_near_arena *ar, ol_coord_resp *resp);
 
-/* One sweeper pass (lapsed leases, stale queued tasks); wakes the waiters of calls it failed
- * and the pollers when tasks became claimable. OL_OK or the store's error. */
+/* One sweeper pass through the queue (lapsed leases, stale queued tasks, and — Redis — tasks
+ * the queue lost); wakes the waiters of calls it failed or re-queued and the pollers when tasks
+ * became claimable, here and (published on the queue) on every other coordinator. Concurrent
+ * passes on several coordinators are safe: a call settles once. OL_OK or the queue's error. */
 ol_err ol_coord_sweep(ol_coord *c, ol_diag *d);
 
 /* Makes every current and future wait return at once (shutdown). */

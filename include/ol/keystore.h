@@ -257,20 +257,82 @@ ol_err ol_ks_grant_parse(const char *json, size_t len, ol_ks_grant *g, ol_near_s
                          ol_diag *d);
 
 /* Verifies: the signature by pk over the canonical message; now < expires_at <= now +
- * OL_KS_GRANT_TTL_MAX; worker_id equals the presenting worker. OL_OK or OL_E_INVAL with the
- * reason (which names no secret). */
+ * OL_KS_GRANT_TTL_MAX; and, when presenting_worker is not NULL, worker_id equals it. The keystore
+ * passes NULL: it binds the grant to the worker with ol_ks_decrypt_request_verify() instead.
+ * OL_OK or OL_E_INVAL with the reason (which names no secret). */
 ol_err ol_ks_grant_verify(const ol_ks_grant *g, const ol_near_signature *sig,
                           const ol_near_public_key *pk, const char *presenting_worker, uint64_t now,
                           ol_diag *d);
 
+/* The worker's proof that it is the worker the grant names. A grant's worker_id is the worker's
+ * registered ed25519 public key ("ed25519:<base58>"); the worker signs, with that key,
+ *     SHA-256(OL_KS_DECRYPT_DOMAIN || ol_ks_grant_message(g))
+ * and sends it as "worker_signature" with POST /decrypt. A grant leaked to anyone else is useless
+ * without the worker's secret key; bearer tokens only say "some worker". */
+#define OL_KS_DECRYPT_DOMAIN "outlayer-keystore-decrypt-v1"
+
+/* Signs the decrypt request for grant g with the worker key sk (ed25519). *out is written on
+ * OL_OK only. OL_E_INVAL (grant fields), OL_E_NOMEM. */
+ol_err ol_ks_decrypt_request_sign(const ol_ks_grant *g, const ol_near_secret_key *sk,
+                                  ol_near_signature *out, ol_diag *d);
+
+/* Verifies sig with the key named by g->worker_id. OL_OK; OL_E_INVAL when worker_id is not an
+ * ed25519 public key or the signature does not verify (the message names neither key material
+ * nor any secret); OL_E_NOMEM. */
+ol_err ol_ks_decrypt_request_verify(const ol_ks_grant *g, const ol_near_signature *sig, ol_diag *d);
+
+/* ============================ owner-signed requests (NEP-413) ============================
+ * Secret operations on the coordinator are authorised by the owner's NEP-413 signature
+ * (ol/near.h) over a message that names the operation and every input it acts on, with
+ * recipient OL_KS_OWNER_RECIPIENT and a fresh 32-byte nonce (refused when replayed). The
+ * message is this text, one field per line, '\n' after every line:
+ *
+ *     outlayer-owner-request-v1
+ *     op: secrets.put | secrets.delete | secrets.list
+ *     owner: <account id>
+ *     accessor: <normalized compact accessor JSON, or "-" for list>
+ *     profile: <profile, or "-" for list>
+ *     ciphertext_sha256: <64 lowercase hex of the uploaded ciphertext, or "-">
+ *     access_sha256: <64 lowercase hex of ol_ks_access_hash(), or "-">
+ *     replace_protected: true | false
+ *     timestamp_ms: <decimal unix milliseconds>
+ *
+ * A verifier rebuilds the text from the request itself (never trusts a message sent along) and
+ * refuses a timestamp more than OL_KS_OWNER_MAX_SKEW_MS away from its clock. */
+
+#define OL_KS_OWNER_RECIPIENT   "outlayer"
+#define OL_KS_OWNER_MAX_SKEW_MS 300000u
+
+typedef struct ol_ks_owner_op {
+    const char *op;                   /* "secrets.put", "secrets.delete", "secrets.list" */
+    const char *owner;                /* account id */
+    const char *accessor;             /* normalized compact JSON; NULL for list */
+    const char *profile;              /* NULL for list */
+    const uint8_t *ciphertext_sha256; /* 32 bytes; NULL unless put */
+    const uint8_t *access_sha256;     /* 32 bytes; NULL unless put */
+    bool replace_protected;
+    uint64_t timestamp_ms;
+} ol_ks_owner_op;
+
+/* The message text above. On OL_OK the caller owns *out (NUL-terminated; free()).
+ * OL_E_INVAL (unknown op, a field containing a newline), OL_E_NOMEM. */
+ol_err ol_ks_owner_message(const ol_ks_owner_op *op, char **out, size_t *out_len, ol_diag *d);
+
+/* The accessor's normalized compact JSON text (the form secrets are stored and signed under):
+ * {"Project":{"project_id":"..."}}, {"WasmHash":{"hash":"..."}},
+ * {"Repo":{"repo":"...","branch":"..."|null}}. On OL_OK the caller owns *out (free()). */
+ol_err ol_ks_accessor_json(const ol_ks_accessor *acc, char **out, ol_diag *d);
+
 /* ================================== the HTTP service ================================== */
 
 /* Routes (docs/keystore.md): GET /health (no auth); POST /pubkey (coordinator or worker token);
- * POST /decrypt (worker token + grant); POST /secrets/prepare (coordinator token). */
+ * POST /decrypt (worker token + grant + worker_signature by the key the grant names);
+ * POST /secrets/prepare (coordinator token). */
 typedef struct ol_ks_service_config {
     const char *coordinator_public_key;   /* "ed25519:<base58>"; NULL/"": /decrypt refuses */
     const char *coordinator_token_sha256; /* comma-separated hex SHA-256 of coordinator tokens */
-    const char *worker_tokens;            /* comma-separated WORKER_ID:hex SHA-256 of its token */
+    const char *worker_tokens;            /* comma-separated [LABEL:]hex SHA-256 of a worker's
+                                           * token; LABEL only names the worker in logs */
     size_t max_body;                      /* request body cap; 0 = OL_KS_MAX_BODY_DEFAULT */
 } ol_ks_service_config;
 

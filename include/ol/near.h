@@ -140,6 +140,9 @@ ol_err ol_near_base64_encode(const uint8_t *p, size_t len, char *out, size_t cap
                              ol_diag *d);
 ol_err ol_near_base64_decode(const char *s, size_t len, uint8_t *out, size_t cap, size_t *out_len,
                              ol_diag *d);
+/* Base64 of p[0..len) as a NUL-terminated malloc'd string (the caller frees it); NULL when out of
+ * memory. */
+char *ol_near_base64_alloc(const uint8_t *p, size_t len);
 
 /* Hex: lowercase on output, either case on input, even length. */
 ol_err ol_near_hex_encode(const uint8_t *p, size_t len, char *out, size_t cap, size_t *out_len,

@@ -12,6 +12,17 @@
  * A heartbeat thread reports the running task ids. The wire contract is
  * docs/platform-protocol.md.
  *
+ * Secrets (docs/keystore.md, "integration"): a task may carry "secrets" (a grant the coordinator
+ * signed for this worker's key, the ciphertext and its access condition). Before the run, the
+ * worker asks the keystore (POST /decrypt, keystore_token) with a worker_signature made with its
+ * evidence key, and injects the plaintext as environment variables; system variables always
+ * win over a secret of the same name (secrets with a system name are dropped). The plaintext is
+ * wiped as soon as the environment is built, and the secret entries right after the run. A
+ * denial by the secret's access condition completes the task as "access_denied"; any other
+ * failure (no keystore configured, unreachable, grant refused, undecryptable) as
+ * "secrets_unavailable". Neither runs the program. Secret values never reach a log line, an
+ * error message or the evidence record.
+ *
  * Shutdown: ol_worker_stop() (safe in a signal handler) stops polling at once; running jobs
  * then have shutdown_grace_ms to finish and report. A job still running after that is abandoned:
  * its lease lapses on the coordinator, which delivers the task again.
@@ -55,6 +66,10 @@ typedef struct ol_worker_config {
     uint32_t http_timeout_ms;        /* 0: default */
     uint32_t register_timeout_ms;    /* 0: default */
     uint32_t unreachable_timeout_ms; /* 0: default */
+    const char *keystore_url;        /* "http://127.0.0.1:8081"; NULL or "": none (tasks that
+                                      * carry secrets complete as secrets_unavailable) */
+    const char *keystore_token;      /* bearer token at the keystore; required with keystore_url;
+                                      * a secret (never logged) */
 } ol_worker_config;
 
 /* Counters, for logs and tests. Plain values. */
@@ -69,10 +84,10 @@ typedef struct ol_worker_stats {
 
 typedef struct ol_worker ol_worker;
 
-/* Checks cfg, creates the data directory, loads the evidence key (or generates it on first
- * start into DATA_DIR/worker.key, mode 0600; a key file readable by group or others is refused)
- * and opens the WASM cache. Nothing touches the network yet.
- * Returns: OL_OK, OL_E_INVAL (a missing or out-of-range field), OL_E_IO (the data directory or
+/* Checks cfg (a keystore URL needs a keystore token), creates the data directory, loads the
+ * evidence key (or generates it on first start into DATA_DIR/worker.key, mode 0600; a key file
+ * readable by group or others is refused) and opens the WASM cache. Nothing touches the network
+ * yet. Returns: OL_OK, OL_E_INVAL (a missing or out-of-range field), OL_E_IO (the data directory or
  * key file), OL_E_MALFORMED (a key file that does not parse), OL_E_NOMEM, OL_E_INTERNAL.
  * Ownership: cfg's strings are copied. On OL_OK the caller owns *out; release with
  * ol_worker_free(). */

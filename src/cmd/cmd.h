@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "ol/config.h"
 #include "ol/wasm.h"
 
 #define OL_VERSION "0.1.0"
@@ -69,6 +70,12 @@ extern const char ol_cmd_verify_usage[];
 int ol_cmd_keystore(int argc, char **argv);
 extern const char ol_cmd_keystore_usage[];
 
+/* The owner's secrets and the registry of owner keys (issue #6): cmd_secrets.c. */
+int ol_cmd_secrets(int argc, char **argv);
+int ol_cmd_owners(int argc, char **argv);
+extern const char ol_cmd_secrets_usage[];
+extern const char ol_cmd_owners_usage[];
+
 /* The local NEAR-compatible chain (issue #7): cmd_sandbox.c. */
 int ol_cmd_sandbox(int argc, char **argv);
 extern const char ol_cmd_sandbox_usage[];
@@ -126,5 +133,11 @@ bool ol_cmd_http(const char *base, const char *method, const char *path, const c
                  const void *body, size_t body_len, const char *content_type, long timeout_ms,
                  long *status, ol_cmd_http_resp *resp);
 void ol_cmd_http_resp_free(ol_cmd_http_resp *r);
+
+/* Loads the options of table t into o (zeroed first, so ol_opts_free() is safe on it whatever
+ * happens). Returns -1 to go on, else the exit status to return (--help, --print-config, a
+ * usage error already reported). */
+int ol_cmd_load_opts(const ol_opt_table *t, void *o, size_t o_size, ol_opts_result *res, int argc,
+                     char **argv);
 
 #endif

@@ -149,6 +149,8 @@ typedef struct client_opts {
     uint64_t max_instructions;
     uint64_t max_memory_mb;
     uint64_t max_execution_seconds;
+    char *secrets_profile;
+    char *secrets_owner;
     uint64_t timeout_ms;
     bool json;
     char *evidence;
@@ -214,6 +216,11 @@ static const ol_opt call_opt_list[] = {
      C(max_memory_mb), 0},
     {"max-execution-seconds", OL_OPT_U64, "0", 0, 86400, NULL,
      "resource_limits.max_execution_seconds", C(max_execution_seconds), 0},
+    {"secrets-profile", OL_OPT_STR, NULL, 0, 0, NULL,
+     "secrets_ref.profile: run with this secrets profile of the project", C(secrets_profile), 0},
+    {"secrets-owner", OL_OPT_STR, NULL, 0, 0, NULL,
+     "secrets_ref.account_id: the owner of the secrets (with --secrets-profile)", C(secrets_owner),
+     0},
 };
 
 static const ol_opt verify_opt_list[] = {
@@ -256,6 +263,7 @@ static const ol_opt_table keys_table = {
 static const ol_opt_table call_table = {
     "call",
     "usage: outlayer call OWNER/NAME --key KEY --input JSON [--async] [--compute-limit N]\n"
+    "                     [--secrets-profile P --secrets-owner ID]\n"
     "\n"
     "Calls a project over HTTPS and prints the response JSON. Exit status 1 when the call\n"
     "failed or the request was refused.",
@@ -293,28 +301,6 @@ const char ol_cmd_call_usage[] =
 const char ol_cmd_verify_usage[] =
     "usage: outlayer verify CALL_ID [--key KEY] [--wasm FILE] [--json]\n"
     "Checks a call's signed evidence and replays it locally; exit 0 when it matches bit for bit.\n";
-
-/* Loads a table; returns -1 to go on, else the exit status to return. */
-static int load_opts(const ol_opt_table *t, client_opts *o, ol_opts_result *res, int argc,
-                     char **argv)
-{
-    ol_diag d = {0};
-    memset(res, 0, sizeof *res);
-    memset(o, 0, sizeof *o); /* ol_opts_free() is safe on it whatever happens */
-    if (ol_opts_load(t, o, argc, argv, NULL, res, &d) != OL_OK) {
-        ol_cmd_error("%s", d.msg);
-        return OL_EXIT_USAGE;
-    }
-    if (res->help) {
-        ol_opts_help(t, stdout);
-        return OL_EXIT_OK;
-    }
-    if (res->print_config) {
-        ol_opts_print(t, o, stdout);
-        return OL_EXIT_OK;
-    }
-    return -1;
-}
 
 /* ---- requests ----------------------------------------------------------------------------- */
 
@@ -463,7 +449,7 @@ int ol_cmd_project(int argc, char **argv)
 {
     client_opts o;
     ol_opts_result res;
-    int rc = load_opts(&project_table, &o, &res, argc - 1, argv + 1);
+    int rc = ol_cmd_load_opts(&project_table, &o, sizeof o, &res, argc - 1, argv + 1);
     char owner[65], name[65];
     json_t *j = NULL;
     long status = 0;
@@ -535,7 +521,7 @@ int ol_cmd_keys(int argc, char **argv)
 {
     client_opts o;
     ol_opts_result res;
-    int rc = load_opts(&keys_table, &o, &res, argc - 1, argv + 1);
+    int rc = ol_cmd_load_opts(&keys_table, &o, sizeof o, &res, argc - 1, argv + 1);
     json_t *j = NULL;
     json_t *body = NULL;
     long status = 0;
@@ -626,7 +612,7 @@ int ol_cmd_call(int argc, char **argv)
 {
     client_opts o;
     ol_opts_result res;
-    int rc = load_opts(&call_table, &o, &res, argc - 1, argv + 1);
+    int rc = ol_cmd_load_opts(&call_table, &o, sizeof o, &res, argc - 1, argv + 1);
     json_t *j = NULL;
     json_t *body = NULL;
     uint8_t *file = NULL;
@@ -647,6 +633,10 @@ int ol_cmd_call(int argc, char **argv)
     }
     if (o.input != NULL && o.input_file != NULL) {
         ol_cmd_error("--input and --input-file exclude each other");
+        goto out;
+    }
+    if ((o.secrets_profile == NULL) != (o.secrets_owner == NULL)) {
+        ol_cmd_error("--secrets-profile and --secrets-owner go together");
         goto out;
     }
     json_t *input = NULL;
@@ -671,6 +661,10 @@ int ol_cmd_call(int argc, char **argv)
         json_object_set_new(body, "async", json_true());
     if (o.version_key != NULL)
         json_object_set_new(body, "version_key", json_string(o.version_key));
+    if (o.secrets_profile != NULL)
+        json_object_set_new(
+            body, "secrets_ref",
+            json_pack("{s:s, s:s}", "profile", o.secrets_profile, "account_id", o.secrets_owner));
     if (o.max_instructions != 0 || o.max_memory_mb != 0 || o.max_execution_seconds != 0) {
         json_t *lim = json_object();
         if (o.max_instructions != 0)
@@ -829,7 +823,7 @@ int ol_cmd_verify(int argc, char **argv)
 {
     client_opts o;
     ol_opts_result res;
-    int rc = load_opts(&verify_table, &o, &res, argc - 1, argv + 1);
+    int rc = ol_cmd_load_opts(&verify_table, &o, sizeof o, &res, argc - 1, argv + 1);
     json_t *ev = NULL;
     json_t *workers = NULL;
     char *env_text = NULL;

@@ -23,7 +23,8 @@
 #include "ol/store.h"
 
 const char ol_cmd_coordinator_usage[] =
-    "usage: outlayer coordinator [--db sqlite:PATH] [--host ADDR] [--port N] [--port-file F]\n"
+    "usage: outlayer coordinator [--db sqlite:PATH|postgres://...] [--queue sql|redis://...]\n"
+    "                            [--host ADDR] [--port N] [--port-file F]\n"
     "                            [--admin-token T] [--worker-token T] [OPTION=VALUE...]\n"
     "\n"
     "Serves the OutLayer HTTPS API and the worker protocol on a store (default SQLite).\n"
@@ -35,6 +36,34 @@ static void wipe_string(char *s)
 {
     if (s != NULL)
         sodium_memzero(s, strlen(s));
+}
+
+/* What a log line may say about a store or queue URL: "sqlite:PATH" as given (it holds no
+ * secret), "sql", or the scheme and HOST[:PORT] of a network URL — never its user, password,
+ * path or parameters. */
+static void url_where(const char *url, char *out, size_t cap)
+{
+    const char *sep = url != NULL ? strstr(url, "://") : NULL;
+    if (url == NULL || url[0] == '\0') {
+        snprintf(out, cap, "sql");
+        return;
+    }
+    if (sep == NULL) {
+        snprintf(out, cap, "%.200s",
+                 strncmp(url, "sqlite:", 7) == 0 || strcmp(url, "sql") == 0 ? url
+                                                                            : "(unrecognised URL)");
+        return;
+    }
+    /* The host follows the last '@' anywhere (a password with an unencoded '/' or '@' must not
+     * be mistaken for it) and ends at the path, query or fragment. */
+    const char *at = strrchr(sep + 3, '@');
+    const char *host = at != NULL ? at + 1 : sep + 3;
+    int slen = (int)(sep - url) > 16 ? 16 : (int)(sep - url);
+    int hlen = (int)strcspn(host, "/?#");
+    if (hlen == 0)
+        snprintf(out, cap, "%.*s (default host)", slen, url);
+    else
+        snprintf(out, cap, "%.*s %.*s", slen, url, hlen > 200 ? 200 : hlen, host);
 }
 
 /* Writes the port to path via a temporary file and rename(), so a reader never sees a partial
@@ -119,9 +148,15 @@ int ol_cmd_coordinator(int argc, char **argv)
         goto out;
     }
     bool admin_on = cfg.admin_token[0] != '\0' || cfg.admin_token_sha256[0] != '\0';
-    /* Only the hashes are kept from here on. */
+    char db_where[256], queue_where[256];
+    url_where(cfg.db, db_where, sizeof db_where);
+    url_where(cfg.queue, queue_where, sizeof queue_where);
+    /* Only the hashes are kept from here on (the keystore token lives in the coordinator; the
+     * queue's password, in its open connections). */
     wipe_string(cfg.admin_token);
     wipe_string(cfg.worker_token);
+    wipe_string(cfg.keystore_token);
+    wipe_string(cfg.queue);
     uint16_t port = 0;
     if (ol_coord_server_start(coord, &srv, &port, &d) != OL_OK) {
         fprintf(stderr, "outlayer coordinator: %s\n", d.msg);
@@ -134,8 +169,11 @@ int ol_cmd_coordinator(int argc, char **argv)
     }
     printf("outlayer coordinator listening on http://%s:%u\n", cfg.host, (unsigned)port);
     fflush(stdout);
-    OL_LOG(OL_LOG_INFO, "event=started db=\"%s\" schema=%" PRIu32 " port=%u admin=%s", cfg.db,
-           ol_store_schema_version(store), (unsigned)port, admin_on ? "on" : "off");
+    OL_LOG(OL_LOG_INFO,
+           "event=started db=\"%s\" schema=%" PRIu32 " queue=\"%s\" queue_prefix=%s port=%u "
+           "admin=%s",
+           db_where, ol_store_schema_version(store), queue_where, cfg.queue_prefix, (unsigned)port,
+           admin_on ? "on" : "off");
 
     int sig = 0;
     while (sigwait(&stop_set, &sig) != 0)
@@ -148,6 +186,8 @@ out:
     ol_store_close(store);
     wipe_string(cfg.admin_token);
     wipe_string(cfg.worker_token);
+    wipe_string(cfg.keystore_token);
+    wipe_string(cfg.queue);
     ol_opts_free(&ol_coord_opt_table, &cfg);
     free((void *)res.pos);
     return status;

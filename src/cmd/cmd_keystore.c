@@ -23,10 +23,11 @@
 const char ol_cmd_keystore_usage[] =
     "usage: outlayer keystore [--master-key-file F | --dev [--data-dir D]] [--host ADDR]\n"
     "                         [--port N] [--port-file F] [--coordinator-public-key PK]\n"
-    "                         [--coordinator-token-sha256 H,...] [--worker-tokens ID:H,...]\n"
+    "                         [--coordinator-token-sha256 H,...] [--worker-tokens [LABEL:]H,...]\n"
     "\n"
     "Holds the master secret, derives per-code keys, and decrypts secrets for runs the\n"
-    "coordinator has granted. Only SHA-256 hashes of the bearer tokens are configured.\n"
+    "coordinator has granted to the worker that signs the request with the key the grant\n"
+    "names. Only SHA-256 hashes of the bearer tokens are configured.\n"
     "Run `outlayer keystore --help` for every option; docs/keystore.md describes the API.\n";
 
 typedef struct ks_cfg {
@@ -70,7 +71,9 @@ static const ol_opt ks_opts[] = {
      "comma-separated hex SHA-256 of the coordinator's bearer tokens", O(coordinator_token_sha256),
      0},
     {"worker-tokens", OL_OPT_STR, "", 0, 0, "OUTLAYER_KEYSTORE_WORKER_TOKENS",
-     "comma-separated WORKER_ID:hex SHA-256 of each worker's bearer token", O(worker_tokens), 0},
+     "comma-separated [LABEL:]hex SHA-256 of the workers' bearer tokens (LABEL names a worker in "
+     "logs; grants bind a run to a worker key, not to a token)",
+     O(worker_tokens), 0},
     {"http-threads", OL_OPT_U64, "2", 1, 256, "OUTLAYER_KEYSTORE_HTTP_THREADS",
      "HTTP worker threads", O(http_threads), 0},
     {"max-body", OL_OPT_U64, "0", 0, 64u << 20, "OUTLAYER_KEYSTORE_MAX_BODY",

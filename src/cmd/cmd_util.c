@@ -329,3 +329,24 @@ void ol_cmd_print_name(FILE *f, const char *name, size_t len)
     }
     fputc('"', f);
 }
+
+int ol_cmd_load_opts(const ol_opt_table *t, void *o, size_t o_size, ol_opts_result *res, int argc,
+                     char **argv)
+{
+    ol_diag d = {0};
+    memset(res, 0, sizeof *res);
+    memset(o, 0, o_size);
+    if (ol_opts_load(t, o, argc, argv, NULL, res, &d) != OL_OK) {
+        ol_cmd_error("%s", d.msg);
+        return OL_EXIT_USAGE;
+    }
+    if (res->help) {
+        ol_opts_help(t, stdout);
+        return OL_EXIT_OK;
+    }
+    if (res->print_config) {
+        ol_opts_print(t, o, stdout);
+        return OL_EXIT_OK;
+    }
+    return -1;
+}

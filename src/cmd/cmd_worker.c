@@ -7,6 +7,7 @@
 
 #include "cmd.h"
 #include "ol/config.h"
+#include "ol/keystore.h"
 #include "ol/log.h"
 #include "ol/worker.h"
 
@@ -22,6 +23,8 @@ typedef struct worker_opts {
     uint64_t http_timeout_ms;
     uint64_t register_timeout_ms;
     uint64_t unreachable_timeout_ms;
+    char *keystore_url;
+    char *keystore_token;
     char *log_level;
 } worker_opts;
 
@@ -52,6 +55,13 @@ static const ol_opt worker_opt_list[] = {
     {"unreachable-timeout-ms", OL_OPT_U64, "300000", 1000, 86400000,
      "OUTLAYER_WORKER_UNREACHABLE_TIMEOUT_MS",
      "exit when the coordinator has not answered for this long", W(unreachable_timeout_ms), 0},
+    {"keystore-url", OL_OPT_STR, "", 0, 0, "OUTLAYER_WORKER_KEYSTORE_URL",
+     "the keystore's base URL, for tasks that carry secrets (without it they complete as "
+     "secrets_unavailable)",
+     W(keystore_url), 0},
+    {"keystore-token", OL_OPT_STR, "", 0, 0, "OUTLAYER_WORKER_KEYSTORE_TOKEN",
+     "bearer token for the keystore's /decrypt (required with --keystore-url)", W(keystore_token),
+     OL_OPT_SECRET},
     {"log-level", OL_OPT_STR, "info", 0, 0, "OUTLAYER_LOG_LEVEL", "error, warn, info or debug",
      W(log_level), 0},
 };
@@ -67,6 +77,10 @@ static ol_err worker_check(const void *cfg, ol_diag *d)
         return OL_FAIL(d, OL_E_INVAL, "worker: --data-dir must not be empty");
     if (!ol_log_level_parse(o->log_level, NULL))
         return OL_FAIL(d, OL_E_INVAL, "worker: --log-level must be error, warn, info or debug");
+    if (o->keystore_url[0] != '\0' && o->keystore_token[0] == '\0')
+        return OL_FAIL(d, OL_E_INVAL,
+                       "worker: --keystore-url needs --keystore-token (or "
+                       "OUTLAYER_WORKER_KEYSTORE_TOKEN)");
     return OL_OK;
 }
 
@@ -77,6 +91,7 @@ const ol_opt_table ol_cmd_worker_opts = {
     "Registers with the coordinator, then runs its tasks: up to --concurrency jobs at once, each\n"
     "under its task's limits, with the WASM fetched by content hash into a local cache and every\n"
     "result signed with the worker's evidence key (created on first start in --data-dir).\n"
+    "Tasks that carry secrets get them from --keystore-url, with a request signed by that key.\n"
     "SIGTERM or SIGINT stops polling; running jobs get --shutdown-grace-ms to finish.",
     worker_opt_list,
     sizeof worker_opt_list / sizeof worker_opt_list[0],
@@ -106,6 +121,9 @@ int ol_cmd_worker(int argc, char **argv)
     ol_worker *w = NULL;
     int status = OL_EXIT_FAIL;
     memset(&res, 0, sizeof res);
+    /* Before any JSON is parsed: the keystore's answers hold plaintext secrets, so every block
+     * jansson frees is wiped (process-wide; set before threads start). */
+    ol_ks_json_wipe_on_free();
     if (ol_opts_load(&ol_cmd_worker_opts, &o, argc - 1, argv + 1, NULL, &res, &d) != OL_OK) {
         ol_cmd_error("%s", d.msg);
         return OL_EXIT_USAGE;
@@ -141,6 +159,8 @@ int ol_cmd_worker(int argc, char **argv)
         .http_timeout_ms = (uint32_t)o.http_timeout_ms,
         .register_timeout_ms = (uint32_t)o.register_timeout_ms,
         .unreachable_timeout_ms = (uint32_t)o.unreachable_timeout_ms,
+        .keystore_url = o.keystore_url,
+        .keystore_token = o.keystore_token,
     };
     if (ol_worker_new(&cfg, &w, &d) != OL_OK) {
         ol_cmd_error("worker: %s", d.msg);

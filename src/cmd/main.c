@@ -18,11 +18,16 @@ const ol_cmd ol_cmd_table[] = {
      ol_cmd_sandbox_usage},
     {"keystore", ol_cmd_keystore, "hold the master secret and decrypt secrets for granted runs",
      ol_cmd_keystore_usage},
-    {"dev", ol_cmd_dev, "the whole stack locally: coordinator + workers", ol_cmd_dev_usage},
+    {"dev", ol_cmd_dev, "the whole stack locally: keystore + coordinator + workers",
+     ol_cmd_dev_usage},
     {"worker", ol_cmd_worker, "run jobs for a coordinator", ol_cmd_worker_usage},
     {"project", ol_cmd_project, "create projects and upload versions", ol_cmd_project_usage},
     {"keys", ol_cmd_keys, "create payment keys, show balances", ol_cmd_keys_usage},
     {"call", ol_cmd_call, "call a project over HTTPS", ol_cmd_call_usage},
+    {"secrets", ol_cmd_secrets, "store, list and delete encrypted secrets (owner-signed)",
+     ol_cmd_secrets_usage},
+    {"owners", ol_cmd_owners, "register the keys that sign owners' secrets requests",
+     ol_cmd_owners_usage},
     {"verify", ol_cmd_verify, "check a call's evidence and replay it", ol_cmd_verify_usage},
 };
 

@@ -10,6 +10,8 @@
 #include <string.h>
 
 #include "coord_int.h"
+#include "ol/keystore.h"
+#include "ol/queue.h"
 
 #define MIB      (1024u * 1024u)
 #define O(field) offsetof(ol_coord_config, field)
@@ -46,6 +48,13 @@ static const ol_opt coord_opts[] = {
     {"db-pool", OL_OPT_U64, "8", 1, 64, "OUTLAYER_DB_POOL", "database connections", O(db_pool), 0},
     {"db-busy-timeout-ms", OL_OPT_U64, "5000", 1, 600000, "OUTLAYER_DB_BUSY_TIMEOUT_MS",
      "how long to wait for a database lock held by another process", O(db_busy_timeout_ms), 0},
+    {"queue", OL_OPT_STR, "sql", 0, 0, "OUTLAYER_QUEUE",
+     "task queue (default sql): sql, the store's task table, or "
+     "redis://[[USER]:PASSWORD@]HOST[:PORT][/DB]",
+     O(queue), OL_OPT_SECRET},
+    {"queue-prefix", OL_OPT_STR, OL_QUEUE_DEFAULT_PREFIX, 0, 0, "OUTLAYER_QUEUE_PREFIX",
+     "Redis key prefix and notification channel; coordinators sharing work use the same one",
+     O(queue_prefix), 0},
 
     {"price-base", OL_OPT_U64, "100", 0, OL_STORE_MONEY_MAX, "OUTLAYER_PRICE_BASE",
      "base fee per call, micro-USD", O(price_base), 0},
@@ -101,6 +110,18 @@ static const ol_opt coord_opts[] = {
      O(sweep_ms), 0},
     {"log-level", OL_OPT_STR, "info", 0, 0, "OUTLAYER_LOG_LEVEL", "error, warn, info or debug",
      O(log_level), 0},
+
+    {"keystore-url", OL_OPT_STR, "", 0, 0, "OUTLAYER_KEYSTORE_URL",
+     "base URL of the keystore (http:// or https://); empty: secrets cannot be stored",
+     O(keystore_url), 0},
+    {"keystore-token", OL_OPT_STR, "", 0, 0, "OUTLAYER_KEYSTORE_TOKEN",
+     "the coordinator's bearer token at the keystore", O(keystore_token), OL_OPT_SECRET},
+    {"signing-key-file", OL_OPT_STR, "", 0, 0, "OUTLAYER_SIGNING_KEY_FILE",
+     "near-cli credentials JSON whose private_key signs run grants; empty: calls with "
+     "secrets_ref run without secrets",
+     O(signing_key_file), 0},
+    {"grant-ttl-s", OL_OPT_U64, "300", 1, OL_KS_GRANT_TTL_MAX, "OUTLAYER_GRANT_TTL_S",
+     "lifetime of a run grant (seconds)", O(grant_ttl_s), 0},
 };
 
 static bool hex64_ok(const char *s)
@@ -137,6 +158,16 @@ ol_err ol__coord_config_check(const void *p, ol_diag *d)
         return OL_FAIL(d, OL_E_INVAL, "admin-token-sha256 must be 64 hex digits");
     if (!hex64_ok(c->worker_token_sha256))
         return OL_FAIL(d, OL_E_INVAL, "worker-token-sha256 must be 64 hex digits");
+    if (c->keystore_url != NULL && c->keystore_url[0] != '\0' &&
+        strncmp(c->keystore_url, "http://", 7) != 0 && strncmp(c->keystore_url, "https://", 8) != 0)
+        return OL_FAIL(d, OL_E_INVAL, "keystore-url must start with http:// or https://");
+    if (c->keystore_url != NULL && c->keystore_url[0] != '\0' &&
+        (c->keystore_token == NULL || c->keystore_token[0] == '\0'))
+        return OL_FAIL(d, OL_E_INVAL,
+                       "keystore-url needs keystore-token (the keystore "
+                       "refuses requests without a bearer token)");
+    if (c->grant_ttl_s < 1 || c->grant_ttl_s > OL_KS_GRANT_TTL_MAX)
+        return OL_FAIL(d, OL_E_INVAL, "grant-ttl-s must be 1..%u", OL_KS_GRANT_TTL_MAX);
     if (!ol_log_level_parse(c->log_level, &lv))
         return OL_FAIL(d, OL_E_INVAL, "log-level must be error, warn, info or debug");
     return OL_OK;

@@ -184,3 +184,19 @@ char *ol__b64(ol_near_arena *ar, const uint8_t *p, size_t len)
                       sodium_base64_VARIANT_ORIGINAL);
     return out;
 }
+
+const char *ol__json_unknown_key(json_t *o, const char *const *keys, size_t n)
+{
+    const char *k;
+    json_t *v;
+    json_object_foreach(o, k, v)
+    {
+        (void)v;
+        size_t i = 0;
+        while (i < n && strcmp(keys[i], k) != 0)
+            i++;
+        if (i == n)
+            return k;
+    }
+    return NULL;
+}

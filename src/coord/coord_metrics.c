@@ -213,6 +213,10 @@ void ol__coord_metrics_text(ol_coord *c, ol_near_arena *ar, ol_coord_resp *resp)
               "# TYPE outlayer_queue_depth gauge\noutlayer_queue_depth %" PRIu64 "\n",
               st.queue_depth);
     mb_printf(&b,
+              "# HELP outlayer_queue_info The task queue's backend (--queue).\n"
+              "# TYPE outlayer_queue_info gauge\noutlayer_queue_info{kind=\"%s\"} 1\n",
+              ol_queue_kind(c->queue));
+    mb_printf(&b,
               "# HELP outlayer_tasks_leased Tasks leased to workers.\n"
               "# TYPE outlayer_tasks_leased gauge\noutlayer_tasks_leased %" PRIu64 "\n",
               st.leased);

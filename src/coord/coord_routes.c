@@ -27,9 +27,9 @@
 #define STDERR_KEEP    (64u * 1024u)
 #define MAX_TRANSCRIPT ((size_t)64 << 20)
 
-static const char *const run_statuses[] = {"ok",           "exit",          "trap",
-                                           "out_of_fuel",  "timeout",       "memory_limit",
-                                           "output_limit", "invalid_module"};
+static const char *const run_statuses[] = {
+    "ok",           "exit",         "trap",           "out_of_fuel",   "timeout",
+    "memory_limit", "output_limit", "invalid_module", "access_denied", "secrets_unavailable"};
 
 /* ------------------------------------- lifecycle ------------------------------------- */
 
@@ -81,6 +81,8 @@ ol_err ol_coord_new(const ol_coord_config *cfg, ol_store *store, ol_coord **out,
     c->cfg.host = dup_or_empty(cfg->host);
     c->cfg.port_file = dup_or_empty(cfg->port_file);
     c->cfg.log_level = dup_or_empty(cfg->log_level);
+    c->cfg.queue_prefix = dup_or_empty(cfg->queue_prefix);
+    c->cfg.queue = NULL; /* may carry a password; the open queue is all we need */
     /* Tokens: keep only their hashes. */
     c->cfg.admin_token = NULL;
     c->cfg.worker_token = NULL;
@@ -109,6 +111,11 @@ ol_err ol_coord_new(const ol_coord_config *cfg, ol_store *store, ol_coord **out,
     atomic_init(&c->waiting, 0);
     ol__coord_waiters_init(&c->w);
     ol__coord_rate_init(&c->rate);
+    if ((rc = ol__coord_secrets_init(c, cfg, d)) != OL_OK ||
+        (rc = ol__coord_queue_open(c, cfg, d)) != OL_OK) {
+        ol_coord_free(c);
+        return rc;
+    }
     *out = c;
     return OL_OK;
 }
@@ -124,12 +131,16 @@ void ol_coord_free(ol_coord *c)
     if (c == NULL)
         return;
     ol_coord_shutdown(c);
+    /* Before the waiters go: the subscription thread wakes them until it is joined. */
+    ol__coord_queue_close(c);
     ol__coord_waiters_fini(&c->w);
     ol__coord_rate_fini(&c->rate);
+    ol__coord_secrets_fini(c);
     free(c->cfg.db);
     free(c->cfg.host);
     free(c->cfg.port_file);
     free(c->cfg.log_level);
+    free(c->cfg.queue_prefix);
     sodium_memzero(c, sizeof *c);
     free(c);
 }
@@ -205,20 +216,10 @@ static json_t *body_object(rq *r, bool empty_ok)
 /* Refuses keys outside `keys` (so typos do not pass silently). */
 static bool only_keys(rq *r, json_t *o, const char *const *keys, size_t n, const char *what)
 {
-    const char *k;
-    json_t *v;
-    json_object_foreach(o, k, v)
-    {
-        (void)v;
-        size_t i = 0;
-        while (i < n && strcmp(keys[i], k) != 0)
-            i++;
-        if (i == n) {
-            ERR(r, 400, "bad_request", "unknown key \"%.64s\" in %s", k, what);
-            return false;
-        }
-    }
-    return true;
+    const char *k = ol__json_unknown_key(o, keys, n);
+    if (k != NULL)
+        ERR(r, 400, "bad_request", "unknown key \"%.64s\" in %s", k, what);
+    return k == NULL;
 }
 
 /* Optional string member (NULL when absent or null); false after answering 400. */
@@ -474,7 +475,8 @@ static json_t *call_json(const ol_store_call *k)
 
 /* ---------------------------------------- /call ---------------------------------------- */
 
-static const char *const call_keys[] = {"input", "resource_limits", "async", "version_key"};
+static const char *const call_keys[] = {"input", "resource_limits", "async", "version_key",
+                                        "secrets_ref"};
 static const char *const limit_keys[] = {"max_instructions", "max_memory_mb",
                                          "max_execution_seconds"};
 
@@ -491,7 +493,8 @@ static void set_env_u64(json_t *env, const char *k, uint64_t v)
 /* The task description handed to the worker: the system env vars of an HTTPS run (reference
  * §4.6) and the limits. Chain values are empty on this path. */
 static char *task_json(rq *r, const char *call_id, const ol_store_key *key, const char *powner,
-                       const char *pname, uint64_t deposit, const ol_coord_budget *b)
+                       const char *pname, uint64_t deposit, const ol_coord_budget *b,
+                       json_t *secrets_ref)
 {
     char project[OL_STORE_PROJECT_MAX + 1];
     snprintf(project, sizeof project, "%s/%s", powner, pname);
@@ -525,6 +528,9 @@ static char *task_json(rq *r, const char *call_id, const ol_store_key *key, cons
     json_t *t = json_object();
     json_object_set_new(t, "env", env);
     json_object_set_new(t, "limits", limits);
+    /* Resolved when a worker claims the task (coord_secrets.c), never sent as is. */
+    if (secrets_ref != NULL)
+        json_object_set(t, "secrets_ref", secrets_ref);
     char *s = json_dumps(t, JSON_COMPACT);
     json_decref(t);
     return s;
@@ -562,7 +568,7 @@ static void h_call(rq *r)
     const ol_coord_config *cfg = &c->cfg;
     const char *powner = r->seg[1], *pname = r->seg[2];
     ol_store_key *key = NULL;
-    json_t *body = NULL;
+    json_t *body = NULL, *sref = NULL;
     char *input = NULL, *tj = NULL;
     ol_diag d = {0};
     char keyid[OL_STORE_OWNER_MAX + 16];
@@ -622,6 +628,12 @@ static void h_call(rq *r)
         goto out;
     }
     bool is_async = json_is_true(jasync);
+    json_t *jref = json_object_get(body, "secrets_ref");
+    if (jref != NULL && !json_is_null(jref)) {
+        coord_sreq sx = {r->c, r->req, r->ar, r->resp, r->now};
+        if ((sref = ol__coord_secrets_ref(&sx, jref, key->owner)) == NULL)
+            goto out;
+    }
     const char *version_key;
     if (!opt_str(r, body, "version_key", OL_STORE_SHA_HEX, &version_key))
         goto out;
@@ -697,7 +709,7 @@ static void h_call(rq *r)
     char call_id[37], task_id[37];
     ol__uuid(call_id);
     ol__uuid(task_id);
-    tj = task_json(r, call_id, key, powner, pname, deposit, &b);
+    tj = task_json(r, call_id, key, powner, pname, deposit, &b, sref);
     if (tj == NULL) {
         ERR(r, 500, "internal", "out of memory");
         goto out;
@@ -745,7 +757,14 @@ static void h_call(rq *r)
         r->resp->retry_after_s = 1;
         goto out;
     }
-    ol__coord_notify_queue(c, false);
+    /* The store holds the task now; a push that fails (or never happens because we die here)
+     * only delays it: the sweep's reconciliation makes a task the store holds as queued but the
+     * queue does not know deliverable again after the grace period. So it is logged, not an
+     * error, and the caller gets its answer. */
+    if ((rc = ol_queue_push(c->queue, task_id, r->now, &d)) != OL_OK)
+        OL_LOG(OL_LOG_WARN, "event=queue_push_failed call=%s task=%s msg=\"%s\"", call_id, task_id,
+               d.msg);
+    ol__coord_work_added(c, 1);
     OL_LOG(OL_LOG_INFO,
            "event=call_submitted call=%s project=%s version=%.12s key=%s limit=%" PRIu64
            " deposit=%" PRIu64 " max_instructions=%" PRIu64 " max_ms=%" PRIu64 " async=%d",
@@ -769,6 +788,7 @@ static void h_call(rq *r)
 out:
     free(tj);
     free(input);
+    json_decref(sref);
     json_decref(body);
     ol_store_key_free(key);
 }
@@ -813,6 +833,9 @@ void ol__coord_finish_call(ol_coord *c, const ol_coord_defer *df, ol_near_arena 
                 if (rc == OL_OK) {
                     OL_LOG(OL_LOG_WARN, "event=call_cancelled call=%s reason=no_worker_available",
                            df->id);
+                    /* The task stays in a Redis queue until a claim drops it (its call is no
+                     * longer pending); only other readers of the call need to hear of it. */
+                    ol__coord_call_changed(c, df->id);
                     ol__resp_error(ar, resp, 503, "no_worker_available",
                                    "no worker claimed call %s within %" PRIu64
                                    " ms; it was cancelled and not charged",
@@ -1540,17 +1563,28 @@ static ol_err try_claim(ol_coord *c, const char *worker_id, ol_near_arena *ar, o
 {
     ol_store_task *t = NULL;
     ol_diag d = {0};
-    ol_err rc = ol_store_task_claim(c->store, worker_id, ol__coord_now(c), c->cfg.lease_ms, &t, &d);
+    ol_err rc = ol_queue_claim(c->queue, worker_id, ol__coord_now(c), c->cfg.lease_ms, &t, &d);
     if (rc == OL_E_NOTFOUND)
         return rc;
     if (rc != OL_OK) {
-        OL_LOG(OL_LOG_ERROR, "event=claim_failed worker=%s msg=\"%s\"", worker_id, d.msg);
-        ol__resp_error(ar, resp, 503, "unavailable", "the store is unavailable, try again");
+        OL_LOG(OL_LOG_ERROR, "event=claim_failed worker=%s queue=%s msg=\"%s\"", worker_id,
+               ol_queue_kind(c->queue), d.msg);
+        ol__resp_error(ar, resp, 503, "unavailable",
+                       "the store or the task queue is unavailable, try again");
         return rc;
     }
     OL_LOG(OL_LOG_INFO, "event=task_claimed call=%s task=%s worker=%s attempt=%" PRIu32, t->call_id,
            t->id, worker_id, t->attempt);
     json_t *o = task_response(c, t, ar);
+    if (o != NULL && (rc = ol__coord_secrets_attach(c, t, o, &d)) != OL_OK) {
+        /* The lease lapses and the task is delivered again (with a fresh grant). */
+        OL_LOG(OL_LOG_ERROR, "event=secrets_attach_failed call=%s worker=%s msg=\"%s\"", t->call_id,
+               worker_id, d.msg);
+        ol_store_task_free(t);
+        json_decref(o);
+        ol__resp_error(ar, resp, 503, "unavailable", "the task's secrets could not be resolved");
+        return rc;
+    }
     ol_store_task_free(t);
     if (o == NULL) {
         /* The lease lapses and the task is delivered again. */
@@ -1633,9 +1667,11 @@ static void h_w_renew(rq *r)
     if (!worker_owned(r, th, id, &w))
         goto out;
     ol_diag d = {0};
-    ol_err rc = ol_store_task_renew(r->c->store, task, id, (uint32_t)attempt, r->now,
-                                    r->c->cfg.lease_ms, &d);
-    if (rc == OL_E_STATE) {
+    ol_err rc =
+        ol_queue_renew(r->c->queue, task, id, (uint32_t)attempt, r->now, r->c->cfg.lease_ms, &d);
+    if (rc == OL_E_INVAL) {
+        ERR(r, 400, "bad_request", "%s", d.msg);
+    } else if (rc == OL_E_STATE) {
         ERR(r, 409, "lease_lost", "task %s attempt %" PRIu64 " is no longer leased to you", task,
             attempt);
     } else if (rc == OL_E_NOTFOUND) {
@@ -1746,7 +1782,7 @@ static void h_w_complete(rq *r)
     if (!is_run_status(status)) {
         ERR(r, 400, "bad_request",
             "\"status\" must be ok, exit, trap, out_of_fuel, timeout, memory_limit, "
-            "output_limit or invalid_module");
+            "output_limit, invalid_module, access_denied or secrets_unavailable");
         goto out;
     }
     if (!worker_owned(r, th, id, &w))
@@ -1858,7 +1894,14 @@ static void h_w_complete(rq *r)
         snprintf(msg, sizeof msg, "%s", error != NULL ? error : status);
     }
     uint64_t charge = 0;
-    if (strcmp(status, "invalid_module") != 0) {
+    if (strcmp(status, "access_denied") == 0) {
+        /* Refused before anything ran: the base fee, as a run of 0 instructions and 0 ms. */
+        if (ol_coord_price(&c->prices, 0, 0, 0, &charge, &d) != OL_OK ||
+            charge > call->compute_limit)
+            charge = call->compute_limit;
+    } else if (strcmp(status, "invalid_module") != 0 &&
+               strcmp(status, "secrets_unavailable") != 0) {
+        /* secrets_unavailable, like invalid_module, is the platform's failure: not charged. */
         if (ol_coord_price(&c->prices, instructions, time_ms, max_ms, &charge, &d) != OL_OK)
             charge = call->compute_limit;
         if (!OL_ALWAYS(charge <= call->compute_limit))
@@ -1902,7 +1945,11 @@ static void h_w_complete(rq *r)
                                 .transcript_len = transcript_len};
     bool settled = false;
     uint64_t now = ol__coord_now(c);
-    rc = ol_store_task_complete(c->store, &comp, now, &settled, &d);
+    rc = ol_queue_complete(c->queue, &comp, now, &settled, &d);
+    if (rc == OL_E_INVAL) {
+        ERR(r, 400, "bad_request", "%s", d.msg);
+        goto out;
+    }
     if (rc == OL_E_STATE) {
         ERR(r, 409, "lease_lost", "task %s attempt %" PRIu64 " no longer holds the lease", task,
             attempt);
@@ -1917,7 +1964,8 @@ static void h_w_complete(rq *r)
         goto out;
     }
     if (settled) {
-        ol__coord_notify_call(c, call->id);
+        /* The synchronous caller may wait on another coordinator. */
+        ol__coord_call_changed(c, call->id);
         ol__coord_observe_latency(c, now > call->created_ms ? now - call->created_ms : 0);
         OL_LOG(OL_LOG_INFO,
                "event=call_settled call=%s status=%s code=%s run_status=%s instructions=%" PRIu64
@@ -1970,19 +2018,32 @@ static void h_wasm(rq *r)
 
 /* --------------------------------------- operations --------------------------------------- */
 
+/* 200 when both the store and the queue answer; else 503 naming which does not (a coordinator
+ * that cannot deliver tasks is as unusable as one without its database). */
 static void h_health(rq *r)
 {
     ol_diag d = {0};
+    bool store_ok = ol_store_ping(r->c->store, &d) == OL_OK;
+    bool queue_ok = ol_queue_ping(r->c->queue, &d) == OL_OK;
     json_t *o = json_object();
-    if (ol_store_ping(r->c->store, &d) != OL_OK) {
-        json_object_set_new(o, "status", json_string("unavailable"));
-        json_object_set_new(o, "error", json_string("the store does not answer"));
-        json_object_set_new(o, "code", json_string("unavailable"));
-        ol__resp_json(r->ar, r->resp, 503, o);
+    json_t *q = json_object();
+    json_object_set_new(q, "kind", json_string(ol_queue_kind(r->c->queue)));
+    json_object_set_new(q, "status", json_string(queue_ok ? "ok" : "failing"));
+    if (store_ok && queue_ok) {
+        json_object_set_new(o, "status", json_string("ok"));
+        json_object_set_new(o, "queue", q);
+        ol__resp_json(r->ar, r->resp, 200, o);
         return;
     }
-    json_object_set_new(o, "status", json_string("ok"));
-    ol__resp_json(r->ar, r->resp, 200, o);
+    json_object_set_new(o, "status", json_string("unavailable"));
+    json_object_set_new(o, "error",
+                        json_string(!store_ok && !queue_ok ? "neither the store nor the task "
+                                                             "queue answers"
+                                    : !store_ok            ? "the store does not answer"
+                                                           : "the task queue does not answer"));
+    json_object_set_new(o, "code", json_string("unavailable"));
+    json_object_set_new(o, "queue", q);
+    ol__resp_json(r->ar, r->resp, 503, o);
 }
 
 static void h_metrics(rq *r)
@@ -2062,6 +2123,55 @@ static void h_public_stats(rq *r)
     ol__resp_json(r->ar, r->resp, 200, o);
 }
 
+/* The secrets routes live in coord_secrets.c. */
+static void sroute(rq *r, void (*fn)(const coord_sreq *x), bool admin)
+{
+    if (admin && !admin_ok(r))
+        return;
+    coord_sreq x = {r->c, r->req, r->ar, r->resp, r->now};
+    fn(&x);
+}
+
+static void h_secrets_pubkey(rq *r)
+{
+    sroute(r, ol__coord_h_secrets_pubkey, false);
+}
+
+static void h_secrets_put(rq *r)
+{
+    sroute(r, ol__coord_h_secrets_put, false);
+}
+
+static void h_secrets_list(rq *r)
+{
+    sroute(r, ol__coord_h_secrets_list, false);
+}
+
+static void h_secrets_delete(rq *r)
+{
+    sroute(r, ol__coord_h_secrets_delete, false);
+}
+
+static void h_coord_public_key(rq *r)
+{
+    sroute(r, ol__coord_h_public_key, false);
+}
+
+static void h_admin_owners_add(rq *r)
+{
+    sroute(r, ol__coord_h_owners_add, true);
+}
+
+static void h_admin_owners_list(rq *r)
+{
+    sroute(r, ol__coord_h_owners_list, true);
+}
+
+static void h_admin_owners_remove(rq *r)
+{
+    sroute(r, ol__coord_h_owners_remove, true);
+}
+
 static void h_earnings(rq *r)
 {
     const char *owner = r->seg[2];
@@ -2117,6 +2227,14 @@ static const route routes[] = {
     {"POST", {"worker", "renew"}, 2, h_w_renew},
     {"POST", {"worker", "complete"}, 2, h_w_complete},
     {"GET", {"wasm", "*"}, 2, h_wasm},
+    {"POST", {"secrets", "pubkey"}, 2, h_secrets_pubkey},
+    {"POST", {"secrets"}, 1, h_secrets_put},
+    {"POST", {"secrets", "list"}, 2, h_secrets_list},
+    {"POST", {"secrets", "delete"}, 2, h_secrets_delete},
+    {"GET", {"coordinator", "public-key"}, 2, h_coord_public_key},
+    {"POST", {"admin", "owners"}, 2, h_admin_owners_add},
+    {"GET", {"admin", "owners"}, 2, h_admin_owners_list},
+    {"POST", {"admin", "owners", "remove"}, 3, h_admin_owners_remove},
 };
 
 /* Splits the path into arena copies of its segments. False after answering 404/400. */
@@ -2238,19 +2356,16 @@ ol_err ol_coord_sweep(ol_coord *c, ol_diag *d)
     uint64_t now = ol__coord_now(c);
     uint64_t ttl = c->cfg.queue_ttl_ms;
     ol_store_sweep sw;
-    ol_err rc = ol_store_sweep_leases(c->store, now, now > ttl ? now - ttl : 0, 0, &sw, d);
+    ol_err rc = ol_queue_sweep(c->queue, now, now > ttl ? now - ttl : 0, 0, &sw, d);
     if (rc != OL_OK)
         return rc;
-    for (size_t i = 0; i < sw.nfailed; i++) {
+    /* Every call is in at most one pass's lists, whichever coordinator ran it (the store
+     * decides each lapse and failure once), so each is logged and announced once. */
+    for (size_t i = 0; i < sw.nfailed; i++)
         OL_LOG(OL_LOG_WARN, "event=call_failed_by_sweeper call=%s", sw.failed[i]);
-        ol__coord_notify_call(c, sw.failed[i]);
-    }
-    for (size_t i = 0; i < sw.nrequeued; i++) {
+    for (size_t i = 0; i < sw.nrequeued; i++)
         OL_LOG(OL_LOG_WARN, "event=lease_lapsed call=%s (requeued)", sw.requeued[i]);
-        ol__coord_notify_call(c, sw.requeued[i]);
-    }
-    if (sw.nrequeued > 0)
-        ol__coord_notify_queue(c, true);
+    ol__coord_sweep_notify(c, &sw);
     free(sw.failed);
     free(sw.requeued);
     ol__coord_rate_gc(&c->rate, now);

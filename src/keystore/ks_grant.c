@@ -11,7 +11,12 @@
  *   expires_at                                        u64 LE (unix seconds)
  *   secret_sha256, access_sha256                      32 raw bytes each
  *
- * signature = ed25519(coordinator key, SHA-256(message)). */
+ * signature = ed25519(coordinator key, SHA-256(message)).
+ *
+ * The worker binding: worker_id is the worker's ed25519 public key, and the worker presents
+ * worker_signature = ed25519(worker key, SHA-256("outlayer-keystore-decrypt-v1" || message)).
+ * The second domain keeps a worker signature from ever being taken for a grant signature (or
+ * the reverse) should one key serve both roles. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -226,7 +231,55 @@ ol_err ol_ks_grant_verify(const ol_ks_grant *g, const ol_near_signature *sig,
         return OL_FAIL(d, OL_E_INVAL, "grant: expired");
     if (g->expires_at - now > OL_KS_GRANT_TTL_MAX)
         return OL_FAIL(d, OL_E_INVAL, "grant: lives longer than %u seconds", OL_KS_GRANT_TTL_MAX);
-    if (presenting_worker == NULL || strcmp(g->worker_id, presenting_worker) != 0)
+    if (presenting_worker != NULL && strcmp(g->worker_id, presenting_worker) != 0)
         return OL_FAIL(d, OL_E_INVAL, "grant: issued to another worker");
+    return OL_OK;
+}
+
+static ol_err decrypt_digest(const ol_ks_grant *g, uint8_t h[32], ol_diag *d)
+{
+    uint8_t *msg = NULL;
+    size_t n = 0;
+    ol_err rc = ol_ks_grant_message(g, &msg, &n, d);
+    if (rc != OL_OK)
+        return rc;
+    crypto_hash_sha256_state st;
+    crypto_hash_sha256_init(&st);
+    crypto_hash_sha256_update(&st, (const uint8_t *)OL_KS_DECRYPT_DOMAIN,
+                              sizeof OL_KS_DECRYPT_DOMAIN - 1);
+    crypto_hash_sha256_update(&st, msg, n);
+    crypto_hash_sha256_final(&st, h);
+    free(msg);
+    return OL_OK;
+}
+
+ol_err ol_ks_decrypt_request_sign(const ol_ks_grant *g, const ol_near_secret_key *sk,
+                                  ol_near_signature *out, ol_diag *d)
+{
+    uint8_t h[32];
+    ol_err rc = decrypt_digest(g, h, d);
+    if (rc != OL_OK)
+        return rc;
+    ol_near_sign(sk, h, sizeof h, out);
+    return OL_OK;
+}
+
+ol_err ol_ks_decrypt_request_verify(const ol_ks_grant *g, const ol_near_signature *sig, ol_diag *d)
+{
+    ol_near_public_key wk;
+    if (ol_near_public_key_parse(g->worker_id, &wk, NULL) != OL_OK ||
+        wk.type != OL_NEAR_KEY_ED25519)
+        return OL_FAIL(d, OL_E_INVAL,
+                       "grant: worker_id is not a worker's ed25519 public key "
+                       "(\"ed25519:<base58>\")");
+    if (sig->type != OL_NEAR_KEY_ED25519)
+        return OL_FAIL(d, OL_E_INVAL, "worker_signature must be an ed25519 signature");
+    uint8_t h[32];
+    ol_err rc = decrypt_digest(g, h, d);
+    if (rc != OL_OK)
+        return rc;
+    if (ol_near_verify(&wk, h, sizeof h, sig, NULL) != OL_OK)
+        return OL_FAIL(d, OL_E_INVAL,
+                       "worker_signature does not verify with the worker key the grant names");
     return OL_OK;
 }

@@ -2,7 +2,10 @@
  *
  * Authentication: bearer tokens, of which only SHA-256 hashes are configured; a presented token
  * is hashed and compared with every configured hash in constant time (no early exit). A worker
- * token is bound to a worker id, which is the "presenting worker" a grant must name.
+ * token only says "a worker" (its optional label names it in logs): which worker may have a
+ * secret is decided by the grant, whose worker_id is the worker's ed25519 public key, and the
+ * request's worker_signature made with that key (ol_ks_decrypt_request_verify). A token, or a
+ * grant seen in transit, is not enough to decrypt.
  *
  * /decrypt never reveals whether a secret exists or what it holds to a caller the access
  * condition does not admit: the grant is verified, the ciphertext and the condition are checked
@@ -23,7 +26,7 @@
 
 typedef struct token_entry {
     uint8_t hash[32];
-    char worker_id[OL_KS_ID_MAX + 1]; /* "" for coordinator tokens */
+    char label[OL_KS_ID_MAX + 1]; /* the label; "" for coordinator and unlabelled tokens */
 } token_entry;
 
 struct ol_ks_service {
@@ -47,7 +50,7 @@ static ol_err parse_hash(const char *s, size_t n, uint8_t out[32], const char *w
     return OL_OK;
 }
 
-/* Parses a comma-separated list; with_id: entries are ID:HASH. */
+/* Parses a comma-separated list; with_id: entries are LABEL:HASH or HASH. */
 static ol_err parse_tokens(const char *list, bool with_id, const char *what, token_entry **out,
                            size_t *n_out, ol_diag *d)
 {
@@ -75,13 +78,15 @@ static ol_err parse_tokens(const char *list, bool with_id, const char *what, tok
         if (len > 0) {
             const char *h = p;
             size_t hl = len;
-            if (with_id) {
-                const char *colon = memchr(p, ':', len);
-                size_t il = colon != NULL ? (size_t)(colon - p) : 0;
-                if (colon == NULL || il == 0 || il > OL_KS_ID_MAX) {
+            const char *colon = with_id ? memchr(p, ':', len) : NULL;
+            if (colon != NULL) {
+                size_t il = (size_t)(colon - p);
+                if (il == 0 || il > OL_KS_ID_MAX) {
                     free(t);
-                    return OL_FAIL(d, OL_E_INVAL, "%s entry %zu: expected WORKER_ID:SHA256HEX",
-                                   what, n + 1);
+                    return OL_FAIL(d, OL_E_INVAL,
+                                   "%s entry %zu: expected LABEL:SHA256HEX or SHA256HEX, with a "
+                                   "label of 1..%d characters",
+                                   what, n + 1, OL_KS_ID_MAX);
                 }
                 for (size_t i = 0; i < il; i++) {
                     char c = p[i];
@@ -89,11 +94,11 @@ static ol_err parse_tokens(const char *list, bool with_id, const char *what, tok
                           (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-')) {
                         free(t);
                         return OL_FAIL(d, OL_E_INVAL,
-                                       "%s entry %zu: worker ids allow only [A-Za-z0-9._-]", what,
+                                       "%s entry %zu: labels allow only [A-Za-z0-9._-]", what,
                                        n + 1);
                     }
                 }
-                memcpy(t[n].worker_id, p, il);
+                memcpy(t[n].label, p, il);
                 h = colon + 1;
                 hl = len - il - 1;
             }
@@ -231,7 +236,7 @@ typedef enum who_kind { WHO_NONE, WHO_COORD, WHO_WORKER } who_kind;
 
 typedef struct who {
     who_kind kind;
-    const char *worker_id;
+    const char *label; /* the token's label, "" when it has none */
 } who;
 
 static who authenticate(const ol_ks_service *s, const char *auth)
@@ -255,7 +260,7 @@ static who authenticate(const ol_ks_service *s, const char *auth)
     for (size_t i = 0; i < s->nworkers; i++) {
         if (sodium_memcmp(h, s->workers[i].hash, 32) == 0 && w.kind == WHO_NONE) {
             w.kind = WHO_WORKER;
-            w.worker_id = s->workers[i].worker_id;
+            w.label = s->workers[i].label;
         }
     }
     sodium_memzero(h, sizeof h);
@@ -299,17 +304,6 @@ static ol_err owner_member(const json_t *o, char out[OL_NEAR_ACCOUNT_ID_MAX], ol
     return OL_OK;
 }
 
-static char *b64_encode(const uint8_t *p, size_t len)
-{
-    size_t cap = ol_near_base64_encoded_max(len);
-    char *s = malloc(cap);
-    if (s != NULL && ol_near_base64_encode(p, len, s, cap, NULL, NULL) != OL_OK) {
-        free(s);
-        s = NULL;
-    }
-    return s;
-}
-
 /* ======================================= routes ======================================= */
 
 static const char *handle_pubkey(const ol_ks_service *s, const json_t *body, ol_ks_resp *resp)
@@ -344,8 +338,8 @@ static const char *handle_pubkey(const ol_ks_service *s, const json_t *body, ol_
     return NULL;
 }
 
-static const char *handle_decrypt(const ol_ks_service *s, const who *w, const json_t *body,
-                                  uint64_t now, ol_ks_resp *resp)
+static const char *handle_decrypt(const ol_ks_service *s, const json_t *body, uint64_t now,
+                                  ol_ks_resp *resp)
 {
     ol_diag d = {0};
     const char *code = NULL;
@@ -363,7 +357,8 @@ static const char *handle_decrypt(const ol_ks_service *s, const who *w, const js
                    "this keystore has no coordinator public key configured; it grants nothing");
         return "unavailable";
     }
-    /* 1. The grant: well formed, signed by the coordinator, unexpired, for this worker. */
+    /* 1. The grant: well formed, signed by the coordinator, unexpired; presented by the worker
+     *    it names (a signature by the key in worker_id). */
     const json_t *gj = json_object_get(body, "grant");
     if (!json_is_object(gj) || (gtext = json_dumps(gj, JSON_COMPACT)) == NULL) {
         resp_error(resp, 400, "bad_request", "'grant' must be the grant object");
@@ -375,9 +370,33 @@ static const char *handle_decrypt(const ol_ks_service *s, const who *w, const js
         code = "bad_request";
         goto out;
     }
-    if (ol_ks_grant_verify(&g, &sig, &s->coord_pk, w->worker_id, now, &d) != OL_OK) {
+    if (ol_ks_grant_verify(&g, &sig, &s->coord_pk, NULL, now, &d) != OL_OK) {
         resp_error(resp, 403, "grant_refused", d.msg);
         code = "grant_refused";
+        goto out;
+    }
+    const json_t *ws = json_object_get(body, "worker_signature");
+    ol_near_signature wsig;
+    if (!json_is_string(ws)) {
+        resp_error(resp, 403, "grant_refused",
+                   "'worker_signature' (the worker's signature of the grant) is required");
+        code = "grant_refused";
+        goto out;
+    }
+    if (ol_near_signature_parse(json_string_value(ws), &wsig, NULL) != OL_OK) {
+        resp_error(resp, 403, "grant_refused",
+                   "'worker_signature' must be \"ed25519:<base58 64 bytes>\"");
+        code = "grant_refused";
+        goto out;
+    }
+    if ((rc = ol_ks_decrypt_request_verify(&g, &wsig, &d)) != OL_OK) {
+        if (rc == OL_E_NOMEM) {
+            resp_diag(resp, rc, &d);
+            code = "internal";
+        } else {
+            resp_error(resp, 403, "grant_refused", d.msg);
+            code = "grant_refused";
+        }
         goto out;
     }
     /* 2. The ciphertext and the condition are the ones the grant covers. */
@@ -525,7 +544,7 @@ static const char *handle_prepare(const ol_ks_service *s, const json_t *body, ol
         (rc = ol_ks_seal(pk, (const uint8_t *)merged, merged_len, &sealed, &sealed_len, &d)) !=
             OL_OK)
         goto fail;
-    b64 = b64_encode(sealed, sealed_len);
+    b64 = ol_near_base64_alloc(sealed, sealed_len);
     nm = json_loads(names, 0, NULL);
     if (b64 == NULL || nm == NULL || json_object_set_new(nm, "ciphertext", json_string(b64)) != 0) {
         rc = OL_FAIL(&d, OL_E_NOMEM, "response");
@@ -615,7 +634,7 @@ void ol_ks_service_handle(const ol_ks_service *s, const ol_ks_req *req, uint64_t
     if (strcmp(route, "/pubkey") == 0)
         code = handle_pubkey(s, body, resp);
     else if (worker_only)
-        code = handle_decrypt(s, &w, body, now, resp);
+        code = handle_decrypt(s, body, now, resp);
     else
         code = handle_prepare(s, body, resp);
 out:
@@ -627,5 +646,6 @@ out:
            w.kind == WHO_COORD    ? "coordinator"
            : w.kind == WHO_WORKER ? "worker"
                                   : "none",
-           w.kind == WHO_WORKER ? " worker_id=" : "", w.kind == WHO_WORKER ? w.worker_id : "");
+           w.kind == WHO_WORKER && w.label[0] != '\0' ? " worker_label=" : "",
+           w.kind == WHO_WORKER ? w.label : "");
 }

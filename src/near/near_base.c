@@ -4,6 +4,7 @@
  *
  * Invariant: no encoder or decoder writes outside out[0..cap), and no decoder reads outside
  * s[0..len); every size computation is checked before it is used. */
+#include <stdlib.h>
 #include <string.h>
 
 #include <sodium.h>
@@ -183,6 +184,17 @@ ol_err ol_near_base64_encode(const uint8_t *p, size_t len, char *out, size_t cap
     if (out_len != NULL)
         *out_len = o;
     return OL_OK;
+}
+
+char *ol_near_base64_alloc(const uint8_t *p, size_t len)
+{
+    size_t cap = ol_near_base64_encoded_max(len);
+    char *s = malloc(cap);
+    if (s != NULL && ol_near_base64_encode(p, len, s, cap, NULL, NULL) != OL_OK) {
+        free(s);
+        s = NULL;
+    }
+    return s;
 }
 
 ol_err ol_near_base64_decode(const char *s, size_t len, uint8_t *out, size_t cap, size_t *out_len,

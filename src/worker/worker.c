@@ -15,7 +15,12 @@
  * Shutdown has two flags: `stop` ends polling (an aborted long poll returns within about a
  * second, libcurl's idle progress interval); `halt`, set when the grace period has run out,
  * aborts every request still in flight. Every wait is a timed wait on `cv`, bounded in time,
- * and every retry loop is bounded in count. */
+ * and every retry loop is bounded in count.
+ *
+ * Secrets: a slot whose task carries secrets asks the keystore (its own keep-alive connection,
+ * bounded by the request timeout) before the run, through worker_secrets.c; a refusal completes
+ * the task without running it, and the secret environment entries are wiped as soon as the run
+ * returns, before the completion is sent. */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -46,6 +51,8 @@ typedef struct slot {
     pthread_t th;
     bool started;
     ol__whttp http;
+    ol__whttp ks_http; /* to the keystore; valid when ks_open */
+    bool ks_open;
     /* under w->mu */
     bool busy;
     bool running; /* inside ol_wasi_run */
@@ -62,6 +69,8 @@ typedef struct slot {
 struct ol_worker {
     char *url;
     char *token;
+    char *ks_url;   /* NULL: no keystore */
+    char *ks_token; /* secret */
     char *data_dir;
     char *name;
     unsigned concurrency;
@@ -572,6 +581,26 @@ static void run_job(slot *s, ol__wtask *t)
         goto out;
     }
 
+    /* Secrets first: nothing runs without the secrets the task asks for. */
+    char smsg[512];
+    ol__wsecrets sr = ol__worker_secrets(s->ks_open ? &s->ks_http : NULL, w->http_ms, &w->sk, w->pk,
+                                         t, smsg, sizeof smsg);
+    if (sr == OL__WSECRETS_DENIED || sr == OL__WSECRETS_UNAVAILABLE) {
+        const char *st = sr == OL__WSECRETS_DENIED ? OL__WORKER_STATUS_ACCESS_DENIED
+                                                   : OL__WORKER_STATUS_SECRETS_UNAVAILABLE;
+        OL_LOG(OL_LOG_WARN, "event=secrets_refused task=%s call=%s status=%s err=\"%s\"",
+               t->task_id, t->call_id, st, smsg);
+        if (ol__worker_norun_body(t, st, smsg, w->worker_id, w->pk, &w->sk, &body, &body_len, &d) ==
+            OL_OK) {
+            complete(s, t, body, body_len);
+        } else {
+            atomic_fetch_add(&w->tasks_dropped, 1);
+            OL_LOG(OL_LOG_ERROR, "event=result_dropped task=%s call=%s err=\"%s\"", t->task_id,
+                   t->call_id, d.msg);
+        }
+        goto out;
+    }
+
     ol_wasi_config cfg;
     ol__wtask_wasi_config(t, &cfg);
     /* A renewal answered 409: the lease is someone else's, so the run stops early. */
@@ -583,6 +612,9 @@ static void run_job(slot *s, ol__wtask *t)
      * for bytes that do not compile, ol_wasi_run for their invalid_module record. */
     ol_err rc = mod->module != NULL ? ol_wasi_run_module(mod->module, mod->sha256, &cfg, &r, &d)
                                     : ol_wasi_run(mod->bytes, mod->len, &cfg, &r, &d);
+    /* The run has its own (wiped) copy of the environment and is over: the secrets go now,
+     * not after the completion's retries. */
+    ol__wtask_drop_secrets(t);
     pthread_mutex_lock(&w->mu);
     s->running = false;
     pthread_mutex_unlock(&w->mu);
@@ -725,6 +757,13 @@ ol_err ol_worker_new(const ol_worker_config *cfg, ol_worker **out, ol_diag *d)
     if (strncmp(cfg->coordinator_url, "http://", 7) != 0 &&
         strncmp(cfg->coordinator_url, "https://", 8) != 0)
         return OL_FAIL(d, OL_E_INVAL, "worker: the coordinator URL must start with http(s)://");
+    bool has_ks = cfg->keystore_url != NULL && cfg->keystore_url[0] != '\0';
+    if (has_ks && strncmp(cfg->keystore_url, "http://", 7) != 0 &&
+        strncmp(cfg->keystore_url, "https://", 8) != 0)
+        return OL_FAIL(d, OL_E_INVAL, "worker: the keystore URL must start with http(s)://");
+    if (has_ks && (cfg->keystore_token == NULL || cfg->keystore_token[0] == '\0'))
+        return OL_FAIL(d, OL_E_INVAL,
+                       "worker: a keystore URL needs the worker's keystore token as well");
 
     ol_worker *w = calloc(1, sizeof *w);
     if (w == NULL)
@@ -747,6 +786,11 @@ ol_err ol_worker_new(const ol_worker_config *cfg, ol_worker **out, ol_diag *d)
     w->url = strdup(cfg->coordinator_url);
     w->token = strdup(cfg->token);
     w->data_dir = strdup(cfg->data_dir);
+    if (has_ks && ((w->ks_url = strdup(cfg->keystore_url)) == NULL ||
+                   (w->ks_token = strdup(cfg->keystore_token)) == NULL)) {
+        rc = OL_FAIL(d, OL_E_NOMEM, "worker");
+        goto out;
+    }
     if (cfg->name != NULL) {
         w->name = dup_or_null(cfg->name);
     } else {
@@ -806,6 +850,12 @@ ol_err ol_worker_new(const ol_worker_config *cfg, ol_worker **out, ol_diag *d)
         w->slots[i].idx = i;
         if ((rc = ol__whttp_init(&w->slots[i].http, w->url, w->token, &w->halt, d)) != OL_OK)
             goto out;
+        if (w->ks_url != NULL) {
+            if ((rc = ol__whttp_init(&w->slots[i].ks_http, w->ks_url, w->ks_token, &w->halt, d)) !=
+                OL_OK)
+                goto out;
+            w->slots[i].ks_open = true;
+        }
     }
     *out = w;
     w = NULL;
@@ -826,8 +876,10 @@ ol_err ol_worker_run(ol_worker *w, ol_diag *d)
     if ((rc = register_retry(w, &k.http, w->register_ms, d)) != OL_OK)
         goto out;
     OL_LOG(OL_LOG_INFO,
-           "event=registered worker=%s name=%s public_key=%s concurrency=%u heartbeat_ms=%" PRIu32,
-           w->worker_id, w->name, w->pk, w->concurrency, w->heartbeat_ms);
+           "event=registered worker=%s name=%s public_key=%s concurrency=%u heartbeat_ms=%" PRIu32
+           " keystore=%s",
+           w->worker_id, w->name, w->pk, w->concurrency, w->heartbeat_ms,
+           w->ks_url != NULL ? w->ks_url : "none");
 
     if (pthread_create(&keeper_th, NULL, keeper_main, &k) != 0) {
         rc = OL_FAIL(d, OL_E_INTERNAL, "cannot start the keeper thread");
@@ -950,8 +1002,11 @@ void ol_worker_free(ol_worker *w)
     if (w == NULL)
         return;
     if (w->slots != NULL) {
-        for (unsigned i = 0; i < w->concurrency; i++)
+        for (unsigned i = 0; i < w->concurrency; i++) {
             ol__whttp_fini(&w->slots[i].http);
+            if (w->slots[i].ks_open)
+                ol__whttp_fini(&w->slots[i].ks_http);
+        }
         free(w->slots);
     }
     if (w->cache_open)
@@ -965,6 +1020,11 @@ void ol_worker_free(ol_worker *w)
         sodium_memzero(w->token, strlen(w->token));
         free(w->token);
     }
+    if (w->ks_token != NULL) {
+        sodium_memzero(w->ks_token, strlen(w->ks_token));
+        free(w->ks_token);
+    }
+    free(w->ks_url);
     free(w->url);
     free(w->data_dir);
     free(w->name);

@@ -7,6 +7,11 @@
  * signature come from ol_evidence_* (ol/evidence.h), the same code the coordinator and `outlayer
  * verify` check it with.
  *
+ * A task that did not run (its module rejected, its secrets refused or unavailable) gets a record
+ * with that status, 0 instructions and the hashes of empty output and transcript. Records never
+ * hold anything derived from the environment, so secret values cannot reach them (the guest's
+ * own output is its business).
+ *
  * stderr is guest-controlled bytes; JSON strings must be UTF-8, so invalid sequences are
  * replaced by U+FFFD (output and transcript travel as base64 and are exact). */
 #include <inttypes.h>
@@ -95,9 +100,9 @@ static void copy_str(char *dst, size_t cap, const char *src)
     snprintf(dst, cap, "%s", src);
 }
 
-/* The record for run r (NULL: the module was rejected before running). */
-static void fill_record(const ol__wtask *t, const ol_wasi_result *r, const char *worker_id,
-                        const char *worker_pk, ol_evidence_record *rec)
+/* The record for run r (NULL: the task did not run, with status norun). */
+static void fill_record(const ol__wtask *t, const ol_wasi_result *r, const char *norun,
+                        const char *worker_id, const char *worker_pk, ol_evidence_record *rec)
 {
     uint8_t h[32];
     memset(rec, 0, sizeof *rec);
@@ -122,18 +127,18 @@ static void fill_record(const ol__wtask *t, const ol_wasi_result *r, const char 
     crypto_hash_sha256(h, (const uint8_t *)"", 0);
     ol_evidence_hex(h, rec->output_sha256);
     ol_evidence_hex(h, rec->transcript_sha256);
-    copy_str(rec->status, sizeof rec->status, ol_wasi_status_name(OL_WASI_INVALID_MODULE));
+    copy_str(rec->status, sizeof rec->status, norun);
 }
 
-ol_err ol__worker_evidence(const ol__wtask *t, const ol_wasi_result *r, const char *worker_id,
-                           const char *worker_pk, const ol_near_secret_key *sk, json_t **record,
-                           char sig[OL_NEAR_KEY_STR_MAX], ol_diag *d)
+static ol_err evidence(const ol__wtask *t, const ol_wasi_result *r, const char *norun,
+                       const char *worker_id, const char *worker_pk, const ol_near_secret_key *sk,
+                       json_t **record, char sig[OL_NEAR_KEY_STR_MAX], ol_diag *d)
 {
     ol_evidence_record rec;
     char canon[OL_EVIDENCE_CANONICAL_MAX];
     size_t clen = 0;
     ol_err rc;
-    fill_record(t, r, worker_id, worker_pk, &rec);
+    fill_record(t, r, norun, worker_id, worker_pk, &rec);
     if ((rc = ol_evidence_canonical(&rec, canon, sizeof canon, &clen, d)) != OL_OK)
         return rc;
     if ((rc = ol_evidence_sign(&rec, sk, sig, d)) != OL_OK)
@@ -145,14 +150,24 @@ ol_err ol__worker_evidence(const ol__wtask *t, const ol_wasi_result *r, const ch
     return OL_OK;
 }
 
-ol_err ol__worker_complete_body(const ol__wtask *t, const ol_wasi_result *r, const char *worker_id,
-                                const char *worker_pk, const ol_near_secret_key *sk, char **body,
-                                size_t *len, ol_diag *d)
+ol_err ol__worker_evidence(const ol__wtask *t, const ol_wasi_result *r, const char *worker_id,
+                           const char *worker_pk, const ol_near_secret_key *sk, json_t **record,
+                           char sig[OL_NEAR_KEY_STR_MAX], ol_diag *d)
+{
+    return evidence(t, r, ol_wasi_status_name(OL_WASI_INVALID_MODULE), worker_id, worker_pk, sk,
+                    record, sig, d);
+}
+
+/* The completion body of run r, or (r == NULL) of a task that did not run: status norun with
+ * message norun_error. */
+static ol_err complete_body(const ol__wtask *t, const ol_wasi_result *r, const char *norun,
+                            const char *norun_error, const char *worker_id, const char *worker_pk,
+                            const ol_near_secret_key *sk, char **body, size_t *len, ol_diag *d)
 {
     json_t *record = NULL;
     json_t *o = NULL;
     char sig[OL_NEAR_KEY_STR_MAX];
-    ol_err rc = ol__worker_evidence(t, r, worker_id, worker_pk, sk, &record, sig, d);
+    ol_err rc = evidence(t, r, norun, worker_id, worker_pk, sk, &record, sig, d);
     if (rc != OL_OK)
         return rc;
     static const uint8_t empty[1] = {0};
@@ -162,10 +177,8 @@ ol_err ol__worker_complete_body(const ol__wtask *t, const ol_wasi_result *r, con
     size_t err_len = r != NULL ? r->err_len : 0;
     const uint8_t *tr = r != NULL && r->transcript_len > 0 ? r->transcript : empty;
     size_t tr_len = r != NULL ? r->transcript_len : 0;
-    const char *status =
-        r != NULL ? ol_wasi_status_name(r->status) : ol_wasi_status_name(OL_WASI_INVALID_MODULE);
-    const char *error = r != NULL ? (r->error[0] != '\0' ? r->error : NULL)
-                                  : "the module served for this version does not match its hash";
+    const char *status = r != NULL ? ol_wasi_status_name(r->status) : norun;
+    const char *error = r != NULL ? (r->error[0] != '\0' ? r->error : NULL) : norun_error;
     json_t *output_b64 = base64_string(out, out_len);
     json_t *stderr_s = utf8_string(err, err_len);
     json_t *tr_b64 = base64_string(tr, tr_len);
@@ -201,4 +214,20 @@ out:
     json_decref(o);
     json_decref(record);
     return rc;
+}
+
+ol_err ol__worker_complete_body(const ol__wtask *t, const ol_wasi_result *r, const char *worker_id,
+                                const char *worker_pk, const ol_near_secret_key *sk, char **body,
+                                size_t *len, ol_diag *d)
+{
+    return complete_body(t, r, ol_wasi_status_name(OL_WASI_INVALID_MODULE),
+                         "the module served for this version does not match its hash", worker_id,
+                         worker_pk, sk, body, len, d);
+}
+
+ol_err ol__worker_norun_body(const ol__wtask *t, const char *status, const char *error,
+                             const char *worker_id, const char *worker_pk,
+                             const ol_near_secret_key *sk, char **body, size_t *len, ol_diag *d)
+{
+    return complete_body(t, NULL, status, error, worker_id, worker_pk, sk, body, len, d);
 }

@@ -2,10 +2,14 @@
  * to the coordinator stays open between requests (a poll, a fetch and a completion per job cost
  * no new TCP handshakes). Every request has a timeout; a long poll is also aborted when the
  * worker's cancel flag is set (libcurl calls the progress callback at least once a second while
- * idle, which bounds how long a stop waits). Response bodies are capped. */
+ * idle, which bounds how long a stop waits). Response bodies are capped; a body that may hold
+ * plaintext secrets (the keystore's /decrypt answer) is grown without realloc, so that no copy is
+ * left behind unwiped. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <sodium.h>
 
 #include "worker_int.h"
 
@@ -27,6 +31,8 @@ ol_err ol__whttp_global_init(ol_diag *d)
 
 void ol__wbuf_fini(ol__wbuf *b)
 {
+    if (b->wipe && b->p != NULL)
+        sodium_memzero(b->p, b->cap);
     free(b->p);
     b->p = NULL;
     b->len = 0;
@@ -45,9 +51,19 @@ static size_t on_write(char *p, size_t size, size_t n, void *ud)
         size_t ncap = b->cap == 0 ? 4096 : b->cap;
         while (ncap < b->len + len + 1)
             ncap *= 2;
-        char *np = realloc(b->p, ncap);
-        if (np == NULL)
+        char *np;
+        if (b->wipe) {
+            /* realloc may move the block and leave the old one unwiped. */
+            if ((np = malloc(ncap)) == NULL)
+                return 0;
+            if (b->p != NULL) {
+                memcpy(np, b->p, b->len);
+                sodium_memzero(b->p, b->cap);
+                free(b->p);
+            }
+        } else if ((np = realloc(b->p, ncap)) == NULL) {
             return 0;
+        }
         b->p = np;
         b->cap = ncap;
     }

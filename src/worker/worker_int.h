@@ -29,8 +29,11 @@ typedef struct ol__wbuf {
     size_t cap;
     size_t max; /* the largest body accepted; more aborts the transfer */
     bool over;  /* the body exceeded max */
+    bool wipe;  /* the body may hold plaintext secrets: every block it leaves behind (growth,
+                 * fini) is wiped before it is freed */
 } ol__wbuf;
 
+/* Frees the body (wiping it first when b->wipe). */
 void ol__wbuf_fini(ol__wbuf *b);
 
 typedef struct ol__whttp {
@@ -133,6 +136,11 @@ typedef struct ol__wtask {
     uint32_t max_memory_mb;
     uint32_t max_execution_ms;
     size_t max_output_bytes;
+    json_t *secrets;   /* the task's "secrets" {grant, ciphertext, access} (borrowed from
+                        * root; shape checked by ol__wtask_parse); NULL when absent */
+    char **secret_env; /* the env entries that came from secrets, sorted by address (the same
+                        * pointers as in env); owned array, entries owned by env */
+    size_t nsecret_env;
 } ol__wtask;
 
 /* Parses and validates a poll response body. Errors name the field, never an env value.
@@ -140,6 +148,18 @@ typedef struct ol__wtask {
  * with ol__wtask_fini()). */
 ol_err ol__wtask_parse(const char *body, size_t len, ol__wtask *t, ol_diag *d);
 void ol__wtask_fini(ol__wtask *t);
+
+/* Adds the decrypted secrets (a JSON object of string values) to t's environment: a name the
+ * platform reserves (ol__worker_system_env) is dropped, whatever the keystore allowed, and so is
+ * a name the task's own environment already has: system values always win. The environment
+ * stays sorted by name. *dropped (may be NULL) counts the names dropped. Errors never name a
+ * secret nor quote a value. Returns OL_OK; OL_E_MALFORMED (not an object of strings, a name
+ * that is empty or has '=', a value with NUL: nothing is added); OL_E_NOMEM (nothing added).
+ * The caller still owns and wipes `secrets`. */
+ol_err ol__wtask_add_secrets(ol__wtask *t, const json_t *secrets, size_t *dropped, ol_diag *d);
+
+/* Wipes and removes the environment entries that came from secrets (after the run). */
+void ol__wtask_drop_secrets(ol__wtask *t);
 
 /* The run configuration for task t (env, limits, input; LIVE and recording): the one place
  * the worker and ol_worker_replay() derive it from, so a replay sees exactly what the run saw.
@@ -159,6 +179,30 @@ extern const size_t ol__worker_system_env_count;
 void ol__worker_hex32(const uint8_t h[32], char out[65]);
 
 /* ---------------------------------------------------------------------------------------------
+ * Secrets (worker_secrets.c): POST /decrypt at the keystore for a task that carries secrets.
+ * ------------------------------------------------------------------------------------------- */
+
+typedef enum ol__wsecrets {
+    OL__WSECRETS_NONE,        /* the task carries no secrets: run as is */
+    OL__WSECRETS_INJECTED,    /* t's environment holds them now: run, then drop them */
+    OL__WSECRETS_DENIED,      /* the access condition refused the caller: "access_denied" */
+    OL__WSECRETS_UNAVAILABLE, /* anything else: "secrets_unavailable" */
+} ol__wsecrets;
+
+/* The completion statuses of a task that did not run because of its secrets. */
+#define OL__WORKER_STATUS_ACCESS_DENIED       "access_denied"
+#define OL__WORKER_STATUS_SECRETS_UNAVAILABLE "secrets_unavailable"
+
+/* Obtains t's secrets from the keystore (ks: a client for its base URL with the worker's
+ * keystore token; NULL when none is configured) with a worker_signature by sk, whose public key
+ * text is pk (the grant must name it), and adds them to t's environment (ol__wtask_add_secrets).
+ * The response body and every parsed copy of the plaintext are wiped before returning. For
+ * DENIED and UNAVAILABLE, msg[0..cap) says why, naming the keystore's error code; it never holds
+ * secret content. */
+ol__wsecrets ol__worker_secrets(ol__whttp *ks, uint32_t timeout_ms, const ol_near_secret_key *sk,
+                                const char *pk, ol__wtask *t, char *msg, size_t cap);
+
+/* ---------------------------------------------------------------------------------------------
  * Evidence (worker_evidence.c)
  * ------------------------------------------------------------------------------------------- */
 
@@ -169,10 +213,17 @@ ol_err ol__worker_evidence(const ol__wtask *t, const ol_wasi_result *r, const ch
                            const char *worker_pk, const ol_near_secret_key *sk, json_t **record,
                            char sig[OL_NEAR_KEY_STR_MAX], ol_diag *d);
 
-/* The completion body (POST /worker/complete) for a run. On OL_OK the caller owns *body
- * (free()). */
+/* The completion body (POST /worker/complete) for a run. r == NULL: the module was rejected
+ * (invalid_module). On OL_OK the caller owns *body (free()). */
 ol_err ol__worker_complete_body(const ol__wtask *t, const ol_wasi_result *r, const char *worker_id,
                                 const char *worker_pk, const ol_near_secret_key *sk, char **body,
                                 size_t *len, ol_diag *d);
+
+/* The completion body for a task that did not run: `status` (invalid_module, access_denied,
+ * secrets_unavailable) with `error`, 0 instructions, 0 ms, empty output and transcript, and the
+ * evidence record to match. On OL_OK the caller owns *body (free()). */
+ol_err ol__worker_norun_body(const ol__wtask *t, const char *status, const char *error,
+                             const char *worker_id, const char *worker_pk,
+                             const ol_near_secret_key *sk, char **body, size_t *len, ol_diag *d);
 
 #endif

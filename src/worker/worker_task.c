@@ -6,7 +6,12 @@
  * reference (§4.6) the task did not set, with the reference's HTTPS value (chain values empty,
  * payments "0"; project variables stay absent when there is no project). The result is sorted
  * by name, one entry per name, so the same task always gives the guest the same environ bytes.
- * Values are never logged nor put in an error message: they may be secrets. */
+ * Values are never logged nor put in an error message: they may be secrets.
+ *
+ * Secrets (ol__wtask_add_secrets) join the environment after the keystore answered: never under
+ * a reserved system name, never over a name the task already sets (the reference's
+ * merge_env_vars removes every system name from the secrets first, then writes the system
+ * values). Their entries are remembered so they can be wiped right after the run. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -346,11 +351,151 @@ ol_err ol__wtask_parse(const char *body, size_t len, ol__wtask *t, ol_diag *d)
     }
     if ((rc = build_env(&x, json_is_object(env) ? env : NULL, d)) != OL_OK)
         goto out;
+
+    /* "secrets": what the worker presents to the keystore; its contents are checked there. */
+    json_t *sec = json_object_get(x.root, "secrets");
+    if (sec != NULL && !json_is_null(sec)) {
+        json_t *ct = json_object_get(sec, "ciphertext");
+        json_t *acc = json_object_get(sec, "access");
+        if (!json_is_object(sec) || !json_is_object(json_object_get(sec, "grant")) ||
+            !json_is_string(ct) || json_string_length(ct) == 0 || acc == NULL ||
+            json_is_null(acc)) {
+            rc = OL_FAIL(d, OL_E_MALFORMED,
+                         "task: \"secrets\" must be {\"grant\": {...}, \"ciphertext\": "
+                         "\"<base64>\", \"access\": <condition>}");
+            goto out;
+        }
+        x.secrets = sec;
+    }
     *t = x;
     memset(&x, 0, sizeof x);
 out:
     ol__wtask_fini(&x);
     return rc;
+}
+
+static int cmp_ptr(const void *a, const void *b)
+{
+    uintptr_t x = (uintptr_t) * (char *const *)a;
+    uintptr_t y = (uintptr_t) * (char *const *)b;
+    return (x > y) - (x < y);
+}
+
+static bool reserved_name(const char *name, size_t len)
+{
+    for (size_t i = 0; i < ol__worker_system_env_count; i++) {
+        if (strlen(ol__worker_system_env[i]) == len &&
+            memcmp(ol__worker_system_env[i], name, len) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* True when env (sorted by name) has an entry named name[0..len). */
+static bool env_has_n(char **env, size_t n, const char *name, size_t len)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        const char *e = env[mid];
+        const char *eq = strchr(e, '=');
+        size_t el = eq != NULL ? (size_t)(eq - e) : strlen(e);
+        size_t m = el < len ? el : len;
+        int c = memcmp(e, name, m);
+        if (c == 0)
+            c = (el > len) - (el < len);
+        if (c == 0)
+            return true;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return false;
+}
+
+ol_err ol__wtask_add_secrets(ol__wtask *t, const json_t *secrets, size_t *dropped, ol_diag *d)
+{
+    if (!json_is_object(secrets))
+        return OL_FAIL(d, OL_E_MALFORMED, "secrets: not a JSON object");
+    size_t n = json_object_size(secrets);
+    size_t skipped = 0;
+    /* Check everything first, so that a bad document adds nothing. */
+    const char *key;
+    json_t *val;
+    json_object_foreach((json_t *)(uintptr_t)secrets, key, val)
+    {
+        if (!valid_env_name(key, strlen(key)))
+            return OL_FAIL(d, OL_E_MALFORMED, "secrets: a name is empty or contains '='");
+        if (!json_is_string(val))
+            return OL_FAIL(d, OL_E_MALFORMED, "secrets: a value is not a string");
+        if (memchr(json_string_value(val), '\0', json_string_length(val)) != NULL)
+            return OL_FAIL(d, OL_E_MALFORMED, "secrets: a value contains NUL");
+    }
+    char **env = calloc(t->nenv + n + 1, sizeof *env);
+    char **added = calloc(t->nsecret_env + n + 1, sizeof *added);
+    size_t na = 0;
+    if (env == NULL || added == NULL) {
+        free(env);
+        free(added);
+        return OL_FAIL(d, OL_E_NOMEM, "secrets environment");
+    }
+    json_object_foreach((json_t *)(uintptr_t)secrets, key, val)
+    {
+        size_t klen = strlen(key);
+        /* System values always win; so does anything the task itself sets. */
+        if (reserved_name(key, klen) || env_has_n(t->env, t->nenv, key, klen)) {
+            skipped++;
+            continue;
+        }
+        char *e = env_entry(key, klen, json_string_value(val), json_string_length(val));
+        if (e == NULL) {
+            for (size_t i = 0; i < na; i++) {
+                sodium_memzero(added[i], strlen(added[i]));
+                free(added[i]);
+            }
+            free(env);
+            free(added);
+            return OL_FAIL(d, OL_E_NOMEM, "secrets environment");
+        }
+        added[na++] = e;
+    }
+    memcpy(env, t->env, t->nenv * sizeof *env);
+    memcpy(env + t->nenv, added, na * sizeof *env);
+    size_t total = t->nenv + na;
+    qsort(env, total, sizeof *env, cmp_env);
+    if (t->nsecret_env > 0)
+        memcpy(added + na, t->secret_env, t->nsecret_env * sizeof *added);
+    qsort(added, na + t->nsecret_env, sizeof *added, cmp_ptr);
+    free(t->env);
+    free(t->secret_env);
+    t->env = env;
+    t->nenv = total;
+    t->secret_env = added;
+    t->nsecret_env += na;
+    if (dropped != NULL)
+        *dropped = skipped;
+    return OL_OK;
+}
+
+void ol__wtask_drop_secrets(ol__wtask *t)
+{
+    if (t->nsecret_env == 0)
+        return;
+    size_t o = 0;
+    for (size_t i = 0; i < t->nenv; i++) {
+        char *e = t->env[i];
+        if (bsearch(&e, t->secret_env, t->nsecret_env, sizeof *t->secret_env, cmp_ptr) != NULL) {
+            sodium_memzero(e, strlen(e));
+            free(e);
+            continue;
+        }
+        t->env[o++] = e;
+    }
+    t->nenv = o;
+    free(t->secret_env);
+    t->secret_env = NULL;
+    t->nsecret_env = 0;
 }
 
 void ol__wtask_fini(ol__wtask *t)
@@ -363,6 +508,7 @@ void ol__wtask_fini(ol__wtask *t)
         }
         free(t->env);
     }
+    free(t->secret_env); /* its entries were in env */
     free(t->input);
     if (t->root != NULL)
         json_decref(t->root);

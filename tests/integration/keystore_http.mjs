@@ -3,9 +3,11 @@
 //   - key derivation: Node derives HMAC-SHA256(master, "ecies:" || seed) -> X25519 and must get
 //     the public key /pubkey answers;
 //   - Node seals (X25519 + HKDF-SHA256 + ChaCha20-Poly1305, ECIES v1) -> the keystore opens
-//     (/decrypt, with a grant Node signs from the canonical message in docs/keystore.md);
+//     (/decrypt, with a grant Node signs from the canonical message in docs/keystore.md, naming
+//     a worker's ed25519 key, and the worker_signature Node makes with that key);
 //   - the keystore seals (/secrets/prepare) -> Node opens with its own derived key;
-//   - grants for another worker, expired, tampered; access denied; project B / owner C keys;
+//   - a grant presented with another worker's signature or none, expired, tampered; access
+//     denied; project B / owner C keys;
 //     reserved names; body cap; dev-mode master file (0600, stable across restarts);
 //   - afterwards the keystore's log contains no secret value, token or master key.
 // usage: node keystore_http.mjs OUTLAYER_BINARY
@@ -108,19 +110,30 @@ function accessorBytes(acc) {
     if (acc.WasmHash) return Buffer.concat([Buffer.from([1]), bstr(acc.WasmHash.hash)]);
     return Buffer.concat([Buffer.from([2]), bstr(acc.Project.project_id)]);
 }
-function grant(f, key = coord.privateKey) {
+function grantMessage(f) {
     const exp = Buffer.alloc(8);
     exp.writeBigUInt64LE(BigInt(f.expires_at));
-    const msg = Buffer.concat([Buffer.from('outlayer-keystore-grant-v1'), bstr(f.call_id), bstr(f.worker_id),
+    return Buffer.concat([Buffer.from('outlayer-keystore-grant-v1'), bstr(f.call_id), bstr(f.worker_id),
         accessorBytes(f.accessor), bstr(f.profile), bstr(f.owner), bstr(f.caller), exp,
         Buffer.from(f.secret_sha256, 'hex'), Buffer.from(f.access_sha256, 'hex')]);
-    const sig = crypto.sign(null, sha256(msg), key);
+}
+function grant(f, key = coord.privateKey) {
+    const sig = crypto.sign(null, sha256(grantMessage(f)), key);
     return { version: 1, ...f, signature: 'ed25519:' + base58(sig) };
+}
+// The workers' own keys: a grant names one by its public key, and the worker proves it holds it
+// with worker_signature = ed25519(SHA-256("outlayer-keystore-decrypt-v1" || grant message)).
+const workerX = crypto.generateKeyPairSync('ed25519');
+const workerY = crypto.generateKeyPairSync('ed25519');
+const workerId = (kp) => 'ed25519:' + base58(rawPub(kp.publicKey));
+function workerSignature(gr, key) {
+    const msg = Buffer.concat([Buffer.from('outlayer-keystore-decrypt-v1'), grantMessage(gr)]);
+    return 'ed25519:' + base58(crypto.sign(null, sha256(msg), key));
 }
 const now = () => Math.floor(Date.now() / 1000);
 function grantFor(ct, access, over = {}) {
     return grant({
-        call_id: 'call-' + crypto.randomUUID(), worker_id: 'worker-x',
+        call_id: 'call-' + crypto.randomUUID(), worker_id: workerId(workerX),
         accessor: { Project: { project_id: 'alice.near/app' } }, profile: 'default',
         owner: 'alice.near', caller: 'bob.near', expires_at: now() + 120,
         secret_sha256: sha256(ct).toString('hex'), access_sha256: sha256(canonical(access)).toString('hex'),
@@ -181,7 +194,7 @@ const seen = [SECRET1, SECRET2];
 async function main() {
     const ks = await start(['--coordinator-public-key', coordPk,
         '--coordinator-token-sha256', sha256(tokens.coord).toString('hex'),
-        '--worker-tokens', `worker-x:${sha256(tokens.wx).toString('hex')},worker-y:${sha256(tokens.wy).toString('hex')}`,
+        '--worker-tokens', `worker-x:${sha256(tokens.wx).toString('hex')},${sha256(tokens.wy).toString('hex')}`,
         '--max-body', '1048576'], { OUTLAYER_KEYSTORE_MASTER_KEY: master.toString('hex') }, 'main');
     try {
         const h = await fetch(ks.base + '/health', { signal: AbortSignal.timeout(10000) });
@@ -209,11 +222,19 @@ async function main() {
         const ct1 = nodeSeal(pkA, Buffer.from(pt1));
         const wl = { Whitelist: { accounts: ['bob.near'] } };
         let g = grantFor(ct1, wl);
-        const body = (gr, ct, access) => ({ grant: gr, ciphertext: ct.toString('base64'), access });
+        const body = (gr, ct, access, wkey = workerX.privateKey) => {
+            const b = { grant: gr, ciphertext: ct.toString('base64'), access };
+            if (wkey) b.worker_signature = workerSignature(gr, wkey);
+            return b;
+        };
         r = await post(ks.base, '/decrypt', tokens.wx, body(g, ct1, wl));
         check(r.status === 200 && r.json.secrets.API_KEY === SECRET1, 'Node-sealed secret opens for an authorised run');
-        r = await post(ks.base, '/decrypt', tokens.wy, body(g, ct1, wl));
+        r = await post(ks.base, '/decrypt', tokens.wy, body(g, ct1, wl, workerY.privateKey));
         check(r.status === 403 && r.json.code === 'grant_refused', "worker-y cannot use worker-x's grant");
+        r = await post(ks.base, '/decrypt', tokens.wx, body(g, ct1, wl, null));
+        check(r.status === 403 && r.json.code === 'grant_refused', 'a request without worker_signature is refused');
+        r = await post(ks.base, '/decrypt', tokens.wy, body(g, ct1, wl));
+        check(r.status === 200 && r.json.secrets.API_KEY === SECRET1, 'an unlabelled worker token works (the key binds, not the token)');
         r = await post(ks.base, '/decrypt', tokens.coord, body(g, ct1, wl));
         check(r.status === 403 && r.json.code === 'forbidden', 'the coordinator token cannot decrypt');
         const tampered = { ...g, caller: 'eve.near' };

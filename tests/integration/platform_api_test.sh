@@ -246,6 +246,6 @@ check_eq "dev exits 0 on SIGINT" "$?" 0
 alive=0
 for p in $children; do kill -0 "$p" 2>/dev/null && alive=$((alive + 1)); done
 check_eq "no child left" "$alive" 0
-check_eq "every child exited 0" "$(grep -c 'stopped .* (exit status 0)' "$TMP/dev.log")" 3
+check_eq "every child exited 0" "$(grep -c 'stopped .* (exit status 0)' "$TMP/dev.log")" 4
 
 finish

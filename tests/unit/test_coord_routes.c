@@ -390,11 +390,15 @@ static void test_coord_ops_routes(void **state)
     H *h = h_new(NULL, true);
     assert_int_equal(req(h, "GET", "/health", NULL, NULL, NULL, 0), 200);
     assert_string_equal(jstr(h, "status"), "ok");
+    json_t *hq = json_object_get(h->json, "queue");
+    assert_string_equal(json_string_value(json_object_get(hq, "kind")), "sql");
+    assert_string_equal(json_string_value(json_object_get(hq, "status")), "ok");
     assert_int_equal(req(h, "HEAD", "/health", NULL, NULL, NULL, 0), 200);
     assert_int_equal(req(h, "GET", "/metrics", NULL, NULL, NULL, 0), 200);
     assert_non_null(strstr(h->resp.content_type, "text/plain"));
     char *m = strndup((const char *)h->resp.body, h->resp.body_len);
     assert_non_null(strstr(m, "outlayer_queue_depth 0"));
+    assert_non_null(strstr(m, "outlayer_queue_info{kind=\"sql\"} 1"));
     assert_non_null(strstr(m, "outlayer_calls_total{status=\"completed\"} 0"));
     assert_non_null(strstr(m, "outlayer_call_duration_seconds_bucket{le=\"+Inf\"}"));
     assert_non_null(strstr(m, "outlayer_workers{status=\"online\"}"));

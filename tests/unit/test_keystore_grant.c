@@ -1,6 +1,7 @@
 /* Run grants: sign -> JSON -> parse -> verify; a grant for worker X is refused for worker Y;
  * expired, too long-lived, tampered (every field) and foreign-key grants are refused; the
- * canonical message layout. */
+ * canonical message layout; the worker's decrypt signature (bound to the key the grant names:
+ * signatures by another key, over another grant, or for a grant naming no key are refused). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,7 +48,8 @@ static void test_round_trip_and_worker(void **state)
     /* Worker Y presenting X's grant. */
     assert_int_equal(ol_ks_grant_verify(&p, &sig, &pk, "worker-y", NOW, &d), OL_E_INVAL);
     assert_non_null(strstr(d.msg, "another worker"));
-    assert_int_equal(ol_ks_grant_verify(&p, &sig, &pk, NULL, NOW, &d), OL_E_INVAL);
+    /* NULL: no name comparison (the keystore binds the worker by its signature instead). */
+    assert_int_equal(ol_ks_grant_verify(&p, &sig, &pk, NULL, NOW, &d), OL_OK);
     /* Expired (at and after expiry), and too long-lived. */
     assert_int_equal(ol_ks_grant_verify(&p, &sig, &pk, "worker-x", NOW + 60, &d), OL_E_INVAL);
     assert_non_null(strstr(d.msg, "expired"));
@@ -155,6 +157,71 @@ static void test_message_layout(void **state)
     assert_int_equal(ol_ks_grant_message(&g, &m, &n, NULL), OL_E_INVAL);
 }
 
+/* A grant naming worker key X; a decrypt request signed by X verifies, one by Y does not. */
+static void test_decrypt_request(void **state)
+{
+    (void)state;
+    ol_near_secret_key coord, wx, wy;
+    ol_near_public_key cpk, xpk;
+    assert_int_equal(ol_near_secret_key_generate(&coord, NULL), OL_OK);
+    assert_int_equal(ol_near_secret_key_generate(&wx, NULL), OL_OK);
+    assert_int_equal(ol_near_secret_key_generate(&wy, NULL), OL_OK);
+    ol_near_secret_key_public(&coord, &cpk);
+    ol_near_secret_key_public(&wx, &xpk);
+    ol_ks_grant g;
+    make_grant(&g);
+    ol_near_public_key_format(&xpk, g.worker_id);
+    char *json = NULL;
+    assert_int_equal(ol_ks_grant_sign(&g, &coord, &json, NULL), OL_OK);
+    ol_ks_grant p;
+    ol_near_signature gsig, sx, sy;
+    assert_int_equal(ol_ks_grant_parse(json, strlen(json), &p, &gsig, NULL), OL_OK);
+    ol_diag d = {0};
+    assert_int_equal(ol_ks_grant_verify(&p, &gsig, &cpk, NULL, NOW, &d), OL_OK);
+    assert_int_equal(ol_ks_decrypt_request_sign(&p, &wx, &sx, &d), OL_OK);
+    assert_int_equal(ol_ks_decrypt_request_verify(&p, &sx, &d), OL_OK);
+    /* Worker Y holding X's grant. */
+    assert_int_equal(ol_ks_decrypt_request_sign(&p, &wy, &sy, &d), OL_OK);
+    assert_int_equal(ol_ks_decrypt_request_verify(&p, &sy, &d), OL_E_INVAL);
+    assert_non_null(strstr(d.msg, "does not verify"));
+    /* X's signature is for this grant only: another call, or the grant re-issued to Y. */
+    ol_ks_grant q = p;
+    strcpy(q.call_id, "another-call");
+    assert_int_equal(ol_ks_decrypt_request_verify(&q, &sx, &d), OL_E_INVAL);
+    q = p;
+    ol_near_public_key ypk;
+    ol_near_secret_key_public(&wy, &ypk);
+    ol_near_public_key_format(&ypk, q.worker_id);
+    assert_int_equal(ol_ks_decrypt_request_verify(&q, &sx, &d), OL_E_INVAL);
+    /* The coordinator's grant signature is not a worker signature (separate domains), even
+     * when the coordinator key is the one named. */
+    q = p;
+    ol_near_public_key_format(&cpk, q.worker_id);
+    assert_int_equal(ol_ks_decrypt_request_verify(&q, &gsig, &d), OL_E_INVAL);
+    /* A grant that names no key: nothing can verify for it. */
+    q = p;
+    strcpy(q.worker_id, "worker-x");
+    assert_int_equal(ol_ks_decrypt_request_verify(&q, &sx, &d), OL_E_INVAL);
+    assert_non_null(strstr(d.msg, "public key"));
+    /* The digest: SHA-256(domain || canonical message), signed by X. */
+    uint8_t *m = NULL;
+    size_t n = 0;
+    assert_int_equal(ol_ks_grant_message(&p, &m, &n, NULL), OL_OK);
+    size_t dl = strlen(OL_KS_DECRYPT_DOMAIN);
+    uint8_t *buf = malloc(dl + n);
+    memcpy(buf, OL_KS_DECRYPT_DOMAIN, dl);
+    memcpy(buf + dl, m, n);
+    uint8_t h[32];
+    crypto_hash_sha256(h, buf, dl + n);
+    assert_int_equal(ol_near_verify(&xpk, h, sizeof h, &sx, NULL), OL_OK);
+    free(buf);
+    free(m);
+    free(json);
+    ol_near_secret_key_wipe(&coord);
+    ol_near_secret_key_wipe(&wx);
+    ol_near_secret_key_wipe(&wy);
+}
+
 int main(void)
 {
     if (ol_ks_init(NULL) != OL_OK)
@@ -163,6 +230,7 @@ int main(void)
         cmocka_unit_test(test_round_trip_and_worker),
         cmocka_unit_test(test_tampered),
         cmocka_unit_test(test_message_layout),
+        cmocka_unit_test(test_decrypt_request),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,7 +1,9 @@
 /* The keystore's HTTP handlers without sockets: routing, token authentication and roles,
  * /pubkey (validation first), /decrypt (grant, bound ciphertext and condition, access decision
- * that does not depend on the ciphertext, worker binding, expiry), /secrets/prepare (generated
- * PROTECTED_ values, preserved on update), body caps. */
+ * that does not depend on the ciphertext, worker binding by the worker_signature of the key the
+ * grant names — another key's, a missing or a malformed signature is refused — expiry, tampered
+ * grants), /secrets/prepare (generated PROTECTED_ values, preserved on update), body caps,
+ * labelled and unlabelled worker tokens. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +21,7 @@ typedef struct fixture {
     ol_ks *ks;
     ol_ks_service *svc;
     ol_near_secret_key coord_sk;
+    ol_near_secret_key wx_sk, wy_sk; /* the workers' own keys (what grants name) */
 } fixture;
 
 static void sha_hex(const char *tok, char out[65])
@@ -35,6 +38,8 @@ static int setup(void **state)
     randombytes_buf(master, sizeof master);
     assert_int_equal(ol_ks_new(master, &f->ks, NULL), OL_OK);
     assert_int_equal(ol_near_secret_key_generate(&f->coord_sk, NULL), OL_OK);
+    assert_int_equal(ol_near_secret_key_generate(&f->wx_sk, NULL), OL_OK);
+    assert_int_equal(ol_near_secret_key_generate(&f->wy_sk, NULL), OL_OK);
     ol_near_public_key pk;
     ol_near_secret_key_public(&f->coord_sk, &pk);
     char pk_text[OL_NEAR_KEY_STR_MAX], c[65], wx[65], wy[65], workers[256];
@@ -42,7 +47,8 @@ static int setup(void **state)
     sha_hex("coord-token", c);
     sha_hex("wx-token", wx);
     sha_hex("wy-token", wy);
-    snprintf(workers, sizeof workers, "worker-x:%s, worker-y:%s", wx, wy);
+    /* One labelled token, one bare hash. */
+    snprintf(workers, sizeof workers, "worker-x:%s, %s", wx, wy);
     ol_ks_service_config cfg = {.coordinator_public_key = pk_text,
                                 .coordinator_token_sha256 = c,
                                 .worker_tokens = workers,
@@ -59,6 +65,8 @@ static int teardown(void **state)
     ol_ks_service_free(f->svc);
     ol_ks_free(f->ks);
     ol_near_secret_key_wipe(&f->coord_sk);
+    ol_near_secret_key_wipe(&f->wx_sk);
+    ol_near_secret_key_wipe(&f->wy_sk);
     free(f);
     return 0;
 }
@@ -119,14 +127,19 @@ static char *client_seal(fixture *f, const char *text)
     return b64;
 }
 
-/* A /decrypt body with a grant for (worker, caller) covering b64 and access. */
-static char *decrypt_body(fixture *f, const char *worker, const char *caller, const char *b64,
-                          const char *access, const char *grant_access, uint64_t expires)
+/* A /decrypt body with a grant naming worker key `named` for caller, covering b64 and
+ * grant_access, and a worker_signature by `signer` (NULL: none). */
+static char *decrypt_body_signed(fixture *f, const ol_near_secret_key *named,
+                                 const ol_near_secret_key *signer, const char *caller,
+                                 const char *b64, const char *access, const char *grant_access,
+                                 uint64_t expires)
 {
     ol_ks_grant g;
     memset(&g, 0, sizeof g);
     strcpy(g.call_id, "call-1");
-    strcpy(g.worker_id, worker);
+    ol_near_public_key npk;
+    ol_near_secret_key_public(named, &npk);
+    ol_near_public_key_format(&npk, g.worker_id);
     assert_int_equal(ol_ks_accessor_parse(acc_json, strlen(acc_json), &g.accessor, NULL), OL_OK);
     strcpy(g.profile, "default");
     strcpy(g.owner, "alice.near");
@@ -144,11 +157,27 @@ static char *decrypt_body(fixture *f, const char *worker, const char *caller, co
     ol_ks_access_free(a);
     char *gj = NULL;
     assert_int_equal(ol_ks_grant_sign(&g, &f->coord_sk, &gj, NULL), OL_OK);
-    size_t cap = strlen(gj) + strlen(b64) + strlen(access) + 128;
+    char ws[OL_NEAR_KEY_STR_MAX + 32] = "";
+    if (signer != NULL) {
+        ol_near_signature sig;
+        char text[OL_NEAR_KEY_STR_MAX];
+        assert_int_equal(ol_ks_decrypt_request_sign(&g, signer, &sig, NULL), OL_OK);
+        ol_near_signature_format(&sig, text);
+        snprintf(ws, sizeof ws, ",\"worker_signature\":\"%s\"", text);
+    }
+    size_t cap = strlen(gj) + strlen(b64) + strlen(access) + sizeof ws + 128;
     char *body = malloc(cap);
-    snprintf(body, cap, "{\"grant\":%s,\"ciphertext\":\"%s\",\"access\":%s}", gj, b64, access);
+    snprintf(body, cap, "{\"grant\":%s,\"ciphertext\":\"%s\",\"access\":%s%s}", gj, b64, access,
+             ws);
     free(gj);
     return body;
+}
+
+/* The common case: a grant naming worker X's key, signed by X. */
+static char *decrypt_body(fixture *f, const char *caller, const char *b64, const char *access,
+                          const char *grant_access, uint64_t expires)
+{
+    return decrypt_body_signed(f, &f->wx_sk, &f->wx_sk, caller, b64, access, grant_access, expires);
 }
 
 static void test_routes_and_auth(void **state)
@@ -224,40 +253,71 @@ static void test_decrypt(void **state)
     json_t *r = NULL;
 
     /* Authorised: bob via worker-x with x's grant. */
-    char *body = decrypt_body(f, "worker-x", "bob.near", b64, wl, wl, NOW + 60);
+    char *body = decrypt_body(f, "bob.near", b64, wl, wl, NOW + 60);
     assert_int_equal(call(f, "POST", "/decrypt", "wx-token", body, &r), 200);
     assert_string_equal(
         json_string_value(json_object_get(json_object_get(r, "secrets"), "API_KEY")),
         "sk-live-7f3a9");
     json_decref(r);
-    /* The same grant presented by worker-y. */
+    /* Tokens are not bound to workers: X's own request through the unlabelled token works. */
+    assert_int_equal(call(f, "POST", "/decrypt", "wy-token", body, &r), 200);
+    json_decref(r);
+    free(body);
+    /* Worker Y holding X's grant: its signature is not X's. */
+    body = decrypt_body_signed(f, &f->wx_sk, &f->wy_sk, "bob.near", b64, wl, wl, NOW + 60);
     assert_int_equal(call(f, "POST", "/decrypt", "wy-token", body, &r), 403);
     assert_string_equal(code_of(r), "grant_refused");
+    assert_non_null(strstr(json_string_value(json_object_get(r, "error")), "worker_signature"));
     json_decref(r);
+    free(body);
+    /* No worker signature at all, and a malformed one. */
+    body = decrypt_body_signed(f, &f->wx_sk, NULL, "bob.near", b64, wl, wl, NOW + 60);
+    assert_int_equal(call(f, "POST", "/decrypt", "wx-token", body, &r), 403);
+    assert_string_equal(code_of(r), "grant_refused");
+    json_decref(r);
+    json_t *bj = json_loads(body, 0, NULL);
+    json_object_set_new(bj, "worker_signature", json_string("ed25519:not-base58!"));
+    char *bad = json_dumps(bj, JSON_COMPACT);
+    assert_int_equal(call(f, "POST", "/decrypt", "wx-token", bad, &r), 403);
+    assert_string_equal(code_of(r), "grant_refused");
+    json_decref(r);
+    free(bad);
+    /* A tampered grant (caller changed after signing) with a fresh worker signature over the
+     * tampered fields: the coordinator's signature no longer holds. */
+    json_object_set_new(json_object_get(bj, "grant"), "caller", json_string("eve.near"));
+    bad = json_dumps(bj, JSON_COMPACT);
+    assert_int_equal(call(f, "POST", "/decrypt", "wx-token", bad, &r), 403);
+    assert_string_equal(code_of(r), "grant_refused");
+    char *text = json_dumps(r, JSON_COMPACT);
+    assert_null(strstr(text, "sk-live"));
+    free(text);
+    json_decref(r);
+    free(bad);
+    json_decref(bj);
     free(body);
 
     /* Expired. */
-    body = decrypt_body(f, "worker-x", "bob.near", b64, wl, wl, NOW);
+    body = decrypt_body(f, "bob.near", b64, wl, wl, NOW);
     assert_int_equal(call(f, "POST", "/decrypt", "wx-token", body, &r), 403);
     assert_string_equal(code_of(r), "grant_refused");
     json_decref(r);
     free(body);
 
     /* A worker swapping in a laxer condition than the grant covers. */
-    body = decrypt_body(f, "worker-x", "eve.near", b64, "\"AllowAll\"", wl, NOW + 60);
+    body = decrypt_body(f, "eve.near", b64, "\"AllowAll\"", wl, NOW + 60);
     assert_int_equal(call(f, "POST", "/decrypt", "wx-token", body, &r), 403);
     assert_string_equal(code_of(r), "grant_refused");
     json_decref(r);
     free(body);
 
     /* Denied caller: the same answer for a real ciphertext and for garbage. */
-    body = decrypt_body(f, "worker-x", "eve.near", b64, wl, wl, NOW + 60);
+    body = decrypt_body(f, "eve.near", b64, wl, wl, NOW + 60);
     json_t *r1 = NULL, *r2 = NULL;
     assert_int_equal(call(f, "POST", "/decrypt", "wx-token", body, &r1), 403);
     free(body);
     char *junk = client_seal(f, "x");
     memset(junk + 4, 'A', 8); /* no longer decrypts */
-    body = decrypt_body(f, "worker-x", "eve.near", junk, wl, wl, NOW + 60);
+    body = decrypt_body(f, "eve.near", junk, wl, wl, NOW + 60);
     assert_int_equal(call(f, "POST", "/decrypt", "wx-token", body, &r2), 403);
     assert_string_equal(code_of(r1), "access_denied");
     assert_true(json_equal(r1, r2));
@@ -266,7 +326,7 @@ static void test_decrypt(void **state)
     json_decref(r2);
     free(body);
     /* The garbage for an admitted caller: undecryptable, after authorisation only. */
-    body = decrypt_body(f, "worker-x", "bob.near", junk, wl, wl, NOW + 60);
+    body = decrypt_body(f, "bob.near", junk, wl, wl, NOW + 60);
     assert_int_equal(call(f, "POST", "/decrypt", "wx-token", body, &r), 422);
     json_decref(r);
     free(body);
@@ -274,7 +334,7 @@ static void test_decrypt(void **state)
 
     /* A chain condition cannot be decided here. */
     const char *nb = "{\"NearBalance\":{\"operator\":\"Gte\",\"value\":\"1\"}}";
-    body = decrypt_body(f, "worker-x", "bob.near", b64, nb, "\"AllowAll\"", NOW + 60);
+    body = decrypt_body(f, "bob.near", b64, nb, "\"AllowAll\"", NOW + 60);
     assert_int_equal(call(f, "POST", "/decrypt", "wx-token", body, &r), 501);
     assert_non_null(strstr(json_string_value(json_object_get(r, "error")), "needs a NEAR RPC"));
     json_decref(r);
@@ -299,8 +359,7 @@ static void test_prepare(void **state)
     json_decref(r);
     free(body);
     /* The prepared ciphertext decrypts (for an admitted run) to the generated value. */
-    body =
-        decrypt_body(f, "worker-x", "bob.near", sealed, "\"AllowAll\"", "\"AllowAll\"", NOW + 60);
+    body = decrypt_body(f, "bob.near", sealed, "\"AllowAll\"", "\"AllowAll\"", NOW + 60);
     assert_int_equal(call(f, "POST", "/decrypt", "wx-token", body, &r), 200);
     const char *seed =
         json_string_value(json_object_get(json_object_get(r, "secrets"), "PROTECTED_SEED"));
@@ -369,6 +428,14 @@ static void test_bad_config(void **state)
     assert_int_equal(ol_ks_service_new(NULL, &c2, &s, &d), OL_E_INVAL);
     ol_ks_service_config c3 = {.worker_tokens = "no-colon"};
     assert_int_equal(ol_ks_service_new(NULL, &c3, &s, &d), OL_E_INVAL);
+    ol_ks_service_config c4 = {
+        .worker_tokens =
+            "bad label:0000000000000000000000000000000000000000000000000000000000000000"};
+    assert_int_equal(ol_ks_service_new(NULL, &c4, &s, &d), OL_E_INVAL);
+    assert_non_null(strstr(d.msg, "labels"));
+    ol_ks_service_config c5 = {
+        .worker_tokens = ":0000000000000000000000000000000000000000000000000000000000000000"};
+    assert_int_equal(ol_ks_service_new(NULL, &c5, &s, &d), OL_E_INVAL);
 }
 
 int main(void)
