@@ -10,6 +10,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include <jansson.h>
+
 #include "ol/config.h"
 #include "ol/wasm.h"
 
@@ -133,6 +135,11 @@ bool ol_cmd_http(const char *base, const char *method, const char *path, const c
                  const void *body, size_t body_len, const char *content_type, long timeout_ms,
                  long *status, ol_cmd_http_resp *resp);
 void ol_cmd_http_resp_free(ol_cmd_http_resp *r);
+
+/* Prints j indented, in insertion order, on stdout. */
+void ol_cmd_print_json(json_t *j);
+/* Reports the coordinator's error body ({"error","code"}) of a non-2xx answer to `what`. */
+void ol_cmd_http_error(const char *what, long status, json_t *body);
 
 /* Loads the options of table t into o (zeroed first, so ol_opts_free() is safe on it whatever
  * happens). Returns -1 to go on, else the exit status to return (--help, --print-config, a

@@ -341,24 +341,6 @@ static bool request(const client_opts *o, const char *auth, const char *method, 
     return true;
 }
 
-static void print_json(json_t *j)
-{
-    char *s = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-    if (s != NULL) {
-        puts(s);
-        free(s);
-    }
-}
-
-/* Prints the coordinator's error for a non-2xx answer. */
-static void http_error(const char *what, long status, json_t *body)
-{
-    const char *code = json_string_value(json_object_get(body, "code"));
-    const char *msg = json_string_value(json_object_get(body, "error"));
-    ol_cmd_error("%s: HTTP %ld %s: %s", what, status, code != NULL ? code : "",
-                 msg != NULL ? msg : "(no error body)");
-}
-
 static bool need_admin(const client_opts *o)
 {
     if (o->admin_token == NULL || o->admin_token[0] == '\0') {
@@ -437,7 +419,7 @@ static int upload(const client_opts *o, const char *owner, const char *name, boo
     if (!ok)
         return OL_EXIT_FAIL;
     if (status != 200 && status != 201) {
-        http_error("upload", status, j);
+        ol_cmd_http_error("upload", status, j);
         json_decref(j);
         return OL_EXIT_FAIL;
     }
@@ -470,10 +452,10 @@ int ol_cmd_project(int argc, char **argv)
         if (!request(&o, "admin", "GET", "/admin/projects", NULL, 0, NULL, &status, &j, NULL))
             goto out;
         if (status != 200) {
-            http_error("project list", status, j);
+            ol_cmd_http_error("project list", status, j);
             goto out;
         }
-        print_json(j);
+        ol_cmd_print_json(j);
         rc = OL_EXIT_OK;
     } else if ((strcmp(sub, "create") == 0 || strcmp(sub, "upload") == 0) && res.npos == 2) {
         if (!split_project(res.pos[1], owner, name))
@@ -496,7 +478,7 @@ int ol_cmd_project(int argc, char **argv)
             if (!ok)
                 goto out;
             if (status != 201 && status != 200) {
-                http_error("project create", status, j);
+                ol_cmd_http_error("project create", status, j);
                 goto out;
             }
             json_decref(j);
@@ -504,7 +486,7 @@ int ol_cmd_project(int argc, char **argv)
         }
         rc = upload(&o, owner, name, strcmp(sub, "create") == 0 || o.activate, &j);
         if (rc == OL_EXIT_OK)
-            print_json(j);
+            ol_cmd_print_json(j);
     } else {
         fputs(ol_cmd_project_usage, stderr);
     }
@@ -573,10 +555,10 @@ int ol_cmd_keys(int argc, char **argv)
         if (!ok)
             goto out;
         if (status != 201 && status != 200) {
-            http_error("keys create", status, j);
+            ol_cmd_http_error("keys create", status, j);
             goto out;
         }
-        print_json(j);
+        ol_cmd_print_json(j);
         rc = OL_EXIT_OK;
     } else if (strcmp(sub, "balance") == 0) {
         rc = OL_EXIT_FAIL;
@@ -586,10 +568,10 @@ int ol_cmd_keys(int argc, char **argv)
         if (!request(&o, "key", "GET", "/payment-keys/balance", NULL, 0, NULL, &status, &j, NULL))
             goto out;
         if (status != 200) {
-            http_error("keys balance", status, j);
+            ol_cmd_http_error("keys balance", status, j);
             goto out;
         }
-        print_json(j);
+        ol_cmd_print_json(j);
         rc = OL_EXIT_OK;
     } else {
         fputs(ol_cmd_keys_usage, stderr);
@@ -711,9 +693,9 @@ int ol_cmd_call(int argc, char **argv)
     j = r.body != NULL ? json_loadb(r.body, r.len, 0, NULL) : NULL;
     ol_cmd_http_resp_free(&r);
     if (j != NULL)
-        print_json(j);
+        ol_cmd_print_json(j);
     if (status != 200 && status != 202) {
-        http_error("call", status, j);
+        ol_cmd_http_error("call", status, j);
         goto out;
     }
     const char *st = json_string_value(json_object_get(j, "status"));
@@ -874,7 +856,7 @@ int ol_cmd_verify(int argc, char **argv)
         if (!request(&o, by_key ? "key" : "admin", "GET", path, NULL, 0, NULL, &status, &ev, NULL))
             goto out;
         if (status != 200) {
-            http_error("verify", status, ev);
+            ol_cmd_http_error("verify", status, ev);
             goto out;
         }
     }
@@ -1021,7 +1003,7 @@ report:
     if (rep.json) {
         json_t *j = json_pack("{s:s, s:b, s:O}", "call_id", call_id, "verified", rep.all_ok,
                               "checks", rep.checks);
-        print_json(j);
+        ol_cmd_print_json(j);
         json_decref(j);
     } else {
         printf("%s\n",

@@ -142,24 +142,6 @@ const char ol_cmd_owners_usage[] =
 
 /* ---- helpers ------------------------------------------------------------------------------ */
 
-static void print_json(json_t *j)
-{
-    char *s = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-    if (s != NULL) {
-        puts(s);
-        free(s);
-    }
-}
-
-/* Prints the coordinator's error for a non-2xx answer. */
-static void http_error(const char *what, long status, json_t *body)
-{
-    const char *code = json_string_value(json_object_get(body, "code"));
-    const char *msg = json_string_value(json_object_get(body, "error"));
-    ol_cmd_error("%s: HTTP %ld %s: %s", what, status, code != NULL ? code : "",
-                 msg != NULL ? msg : "(no error body)");
-}
-
 /* POSTs (or GETs, body NULL) JSON; on a response returns true with the status and the parsed
  * body (NULL when not JSON; the caller owns it). Prints transport errors. */
 static bool send_json(const sec_opts *o, bool admin, const char *method, const char *path,
@@ -428,7 +410,7 @@ static int send_signed(const sec_opts *o, const char *cmd, const char *path, jso
             ol_cmd_error("%s: out of memory", cmd);
             return OL_EXIT_FAIL;
         }
-        print_json(req);
+        ol_cmd_print_json(req);
         json_decref(req);
         return OL_EXIT_OK;
     }
@@ -439,10 +421,10 @@ static int send_signed(const sec_opts *o, const char *cmd, const char *path, jso
     int rc = OL_EXIT_FAIL;
     if (status == ok_status) {
         if (resp != NULL)
-            print_json(resp);
+            ol_cmd_print_json(resp);
         rc = OL_EXIT_OK;
     } else {
-        http_error(cmd, status, resp);
+        ol_cmd_http_error(cmd, status, resp);
     }
     json_decref(resp);
     return rc;
@@ -557,7 +539,7 @@ static int secrets_put(const sec_opts *o, const ol_opts_result *res)
     if (!send_json(o, false, "POST", "/secrets/pubkey", pk_req, &status, &pk_resp))
         goto out;
     if (status != 200) {
-        http_error(cmd, status, pk_resp);
+        ol_cmd_http_error(cmd, status, pk_resp);
         goto out;
     }
     const char *pk_hex = json_string_value(json_object_get(pk_resp, "pubkey"));
@@ -844,11 +826,11 @@ int ol_cmd_owners(int argc, char **argv)
     if (!send_json(&o, true, method, path, body, &status, &resp))
         goto out;
     if (status != want) {
-        http_error(cmd, status, resp);
+        ol_cmd_http_error(cmd, status, resp);
         goto out;
     }
     if (resp != NULL)
-        print_json(resp);
+        ol_cmd_print_json(resp);
     else
         printf("{}\n");
     rc = OL_EXIT_OK;

@@ -350,3 +350,20 @@ int ol_cmd_load_opts(const ol_opt_table *t, void *o, size_t o_size, ol_opts_resu
     }
     return -1;
 }
+
+void ol_cmd_print_json(json_t *j)
+{
+    char *s = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    if (s != NULL) {
+        puts(s);
+        free(s);
+    }
+}
+
+void ol_cmd_http_error(const char *what, long status, json_t *body)
+{
+    const char *code = json_string_value(json_object_get(body, "code"));
+    const char *msg = json_string_value(json_object_get(body, "error"));
+    ol_cmd_error("%s: HTTP %ld %s: %s", what, status, code != NULL ? code : "",
+                 msg != NULL ? msg : "(no error body)");
+}

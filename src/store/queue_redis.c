@@ -371,6 +371,28 @@ static void reply_msg(char *dst, size_t cap, const redisReply *rep)
 }
 
 /* Connects, authenticates and selects the database. */
+/* Runs one set-up command on a connection being made; on failure (an error reply, no reply, or
+ * a reply that is not of want_type when want_type >= 0) frees c and fails naming `what` and the
+ * server's reason, which never repeats a password ("WRONGPASS ..."). */
+static ol_err setup_cmd(redis_queue *r, redisContext *c, int argc, const char **argv,
+                        const size_t *lens, int want_type, const char *what, ol_diag *d)
+{
+    redisReply *rep = redisCommandArgv(c, argc, argv, lens);
+    if (rep != NULL && rep->type != REDIS_REPLY_ERROR &&
+        (want_type < 0 || rep->type == want_type)) {
+        freeReplyObject(rep);
+        return OL_OK;
+    }
+    char msg[160];
+    if (rep != NULL)
+        reply_msg(msg, sizeof msg, rep);
+    else
+        snprintf(msg, sizeof msg, "%s", c->errstr);
+    freeReplyObject(rep);
+    redisFree(c);
+    return OL_FAIL(d, OL_E_IO, "redis %s: %s: %s", r->where, what, msg);
+}
+
 static ol_err rq_connect(redis_queue *r, redisContext **out, ol_diag *d)
 {
     redisContext *c = redisConnectWithTimeout(r->host, r->port, ms_tv(r->base.connect_timeout_ms));
@@ -387,7 +409,6 @@ static ol_err rq_connect(redis_queue *r, redisContext **out, ol_diag *d)
         redisFree(c);
         return rc;
     }
-    char msg[160];
     if (r->password[0] != '\0') {
         const char *argv[3] = {"AUTH", r->user, r->password};
         size_t lens[3] = {4, strlen(r->user), strlen(r->password)};
@@ -397,51 +418,27 @@ static ol_err rq_connect(redis_queue *r, redisContext **out, ol_diag *d)
             lens[1] = lens[2];
             argc = 2;
         }
-        redisReply *rep = redisCommandArgv(c, argc, argv, lens);
-        if (rep == NULL || rep->type == REDIS_REPLY_ERROR) {
-            /* The server's error text ("WRONGPASS ...") never repeats the password. */
-            if (rep != NULL)
-                reply_msg(msg, sizeof msg, rep);
-            else
-                snprintf(msg, sizeof msg, "%s", c->errstr);
-            freeReplyObject(rep);
-            redisFree(c);
-            return OL_FAIL(d, OL_E_IO, "redis %s: authentication failed: %s", r->where, msg);
-        }
-        freeReplyObject(rep);
+        ol_err rc = setup_cmd(r, c, argc, argv, lens, -1, "authentication failed", d);
+        if (rc != OL_OK)
+            return rc;
     }
     /* Named, so an operator (and the tests) can tell our connections apart in CLIENT LIST. */
     char name[16 + OL_QUEUE_PREFIX_MAX];
     snprintf(name, sizeof name, "outlayer/%s", r->base.prefix);
     const char *nargv[3] = {"CLIENT", "SETNAME", name};
     size_t nlens[3] = {6, 7, strlen(name)};
-    redisReply *nrep = redisCommandArgv(c, 3, nargv, nlens);
-    if (nrep == NULL || nrep->type == REDIS_REPLY_ERROR) {
-        if (nrep != NULL)
-            reply_msg(msg, sizeof msg, nrep);
-        else
-            snprintf(msg, sizeof msg, "%s", c->errstr);
-        freeReplyObject(nrep);
-        redisFree(c);
-        return OL_FAIL(d, OL_E_IO, "redis %s: CLIENT SETNAME: %s", r->where, msg);
-    }
-    freeReplyObject(nrep);
+    ol_err rc = setup_cmd(r, c, 3, nargv, nlens, -1, "CLIENT SETNAME", d);
+    if (rc != OL_OK)
+        return rc;
     if (r->db != 0) {
         char db[16];
         snprintf(db, sizeof db, "%u", r->db);
         const char *argv[2] = {"SELECT", db};
         size_t lens[2] = {6, strlen(db)};
-        redisReply *rep = redisCommandArgv(c, 2, argv, lens);
-        if (rep == NULL || rep->type == REDIS_REPLY_ERROR) {
-            if (rep != NULL)
-                reply_msg(msg, sizeof msg, rep);
-            else
-                snprintf(msg, sizeof msg, "%s", c->errstr);
-            freeReplyObject(rep);
-            redisFree(c);
-            return OL_FAIL(d, OL_E_IO, "redis %s: SELECT %u: %s", r->where, r->db, msg);
-        }
-        freeReplyObject(rep);
+        char what[32];
+        snprintf(what, sizeof what, "SELECT %u", r->db);
+        if ((rc = setup_cmd(r, c, 2, argv, lens, -1, what, d)) != OL_OK)
+            return rc;
     }
     *out = c;
     return OL_OK;
@@ -1000,18 +997,9 @@ static ol_err sub_connect(redis_queue *r, redisContext **out, ol_diag *d)
         return rc;
     const char *argv[2] = {"SUBSCRIBE", r->k_events};
     size_t lens[2] = {9, strlen(r->k_events)};
-    redisReply *rep = redisCommandArgv(c, 2, argv, lens);
-    if (rep == NULL || rep->type != REDIS_REPLY_ARRAY) {
-        char msg[160];
-        if (rep != NULL)
-            reply_msg(msg, sizeof msg, rep);
-        else
-            snprintf(msg, sizeof msg, "%s", c->errstr);
-        freeReplyObject(rep);
-        redisFree(c);
-        return OL_FAIL(d, OL_E_IO, "redis %s: SUBSCRIBE %s: %s", r->where, r->k_events, msg);
-    }
-    freeReplyObject(rep);
+    rc = setup_cmd(r, c, 2, argv, lens, REDIS_REPLY_ARRAY, "SUBSCRIBE", d);
+    if (rc != OL_OK)
+        return rc;
     *out = c;
     return OL_OK;
 }
